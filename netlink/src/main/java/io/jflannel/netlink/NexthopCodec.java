@@ -11,17 +11,19 @@ import java.util.function.IntFunction;
 final class NexthopCodec {
   private NexthopCodec() {}
 
-  private static MessageBuilder nhmsg(int type, int flags, int family, int nhFlags) {
+  /** {@code struct nhmsg}; dumps and deletes must leave protocol and flags 0 (strict check). */
+  private static MessageBuilder nhmsg(int type, int flags, int family, int protocol, int nhFlags) {
     return new MessageBuilder(type, NLM_F_REQUEST | flags)
         .u8(family)
         .u8(0) // scope
-        .u8(RTPROT_BOOT)
+        .u8(protocol)
         .u8(0)
         .u32(nhFlags);
   }
 
   private static MessageBuilder body(int type, int flags, Nexthop n) {
-    MessageBuilder m = nhmsg(type, flags, n.family(), n.flags()).attrU32(NHA_ID, n.id());
+    MessageBuilder m =
+        nhmsg(type, flags, n.family(), RTPROT_BOOT, n.flags()).attrU32(NHA_ID, n.id());
     if (n.blackhole()) {
       m.attrFlag(NHA_BLACKHOLE);
     } else {
@@ -66,12 +68,12 @@ final class NexthopCodec {
 
   static Request delete(int id) {
     return new Request(
-        nhmsg(RTM_DELNEXTHOP, NLM_F_ACK, AF_UNSPEC, 0).attrU32(NHA_ID, id),
+        nhmsg(RTM_DELNEXTHOP, NLM_F_ACK, AF_UNSPEC, 0, 0).attrU32(NHA_ID, id),
         "RTM_DELNEXTHOP id " + Integer.toUnsignedString(id));
   }
 
   static Request dump() {
-    return new Request(nhmsg(RTM_GETNEXTHOP, NLM_F_DUMP, AF_UNSPEC, 0), "RTM_GETNEXTHOP dump");
+    return new Request(nhmsg(RTM_GETNEXTHOP, NLM_F_DUMP, AF_UNSPEC, 0, 0), "RTM_GETNEXTHOP dump");
   }
 
   static Nexthop decode(NlMessage msg) throws NetlinkParseException {

@@ -28,11 +28,12 @@ public final class Routes {
     return listAll(family).stream().filter(r -> r.table() == table).toList();
   }
 
-  /** IPv4 and IPv6 routes of the main table that leave through {@code linkIndex}. */
-  public List<Route> listByLink(int linkIndex) throws NetlinkException {
-    return list(Rt.AF_UNSPEC, Rt.RT_TABLE_MAIN).stream()
-        .filter(r -> r.linkIndex() == linkIndex)
-        .toList();
+  /**
+   * The routes of {@code family} in the main table that leave through {@code linkIndex}. Like
+   * {@code ip [-6] route show dev <link>}.
+   */
+  public List<Route> listByLink(int family, int linkIndex) throws NetlinkException {
+    return list(family, Rt.RT_TABLE_MAIN).stream().filter(r -> r.linkIndex() == linkIndex).toList();
   }
 
   /**
