@@ -197,46 +197,73 @@ final class NetlinkSocket implements AutoCloseable {
     }
   }
 
-  /** Sends a dump request and decodes every message; retries dumps the kernel interrupted. */
-  <T> List<T> dump(Request r, Decoder<T> decoder) throws NetlinkException {
-    for (int attempt = 1; ; attempt++) {
-      List<T> out = new ArrayList<>();
-      boolean interrupted = false;
-      int s = sendOne(r);
-      boolean done = false;
-      while (!done) {
-        for (NlMessage m : receive(r)) {
-          if (m.seq() != s) {
-            continue;
+  /**
+   * Collects the replies of one dump: decodes the messages of its sequence number until {@code
+   * NLMSG_DONE}, and notes whether the kernel flagged the dump as interrupted ({@code
+   * NLM_F_DUMP_INTR}: the table changed meanwhile, so the result may be inconsistent).
+   */
+  static final class DumpReader<T> {
+    private final Request request;
+    private final int seq;
+    private final Decoder<T> decoder;
+    private final List<T> out = new ArrayList<>();
+    private boolean interrupted;
+
+    DumpReader(Request request, int seq, Decoder<T> decoder) {
+      this.request = request;
+      this.seq = seq;
+      this.decoder = decoder;
+    }
+
+    /** Takes one datagram's messages; returns true once the dump is complete. */
+    boolean accept(List<NlMessage> messages) throws NetlinkException {
+      for (NlMessage m : messages) {
+        if (m.seq() != seq) {
+          continue;
+        }
+        if ((m.flags() & NLM_F_DUMP_INTR) != 0) {
+          interrupted = true;
+        }
+        if (m.type() == NLMSG_DONE) {
+          int error = m.payloadLength() >= 4 ? m.s32(0) : 0;
+          if (error < 0) {
+            throw new NetlinkException(request.description(), -error);
           }
-          if ((m.flags() & NLM_F_DUMP_INTR) != 0) {
-            interrupted = true;
+          return true;
+        }
+        if (m.type() == NLMSG_ERROR) {
+          Ack a = ack(m);
+          if (a.errno() != 0) {
+            throw new NetlinkException(request.description(), a.errno(), a.message(), null);
           }
-          if (m.type() == NLMSG_DONE) {
-            int error = m.payloadLength() >= 4 ? m.s32(0) : 0;
-            if (error < 0) {
-              throw new NetlinkException(r.description(), -error);
-            }
-            done = true;
-            break;
-          }
-          if (m.type() == NLMSG_ERROR) {
-            Ack a = ack(m);
-            if (a.errno() != 0) {
-              throw new NetlinkException(r.description(), a.errno(), a.message(), null);
-            }
-            continue;
-          }
-          if (!interrupted) {
-            T t = decoder.decode(m);
-            if (t != null) {
-              out.add(t);
-            }
+        } else if (!interrupted) {
+          T t = decoder.decode(m);
+          if (t != null) {
+            out.add(t);
           }
         }
       }
-      if (!interrupted) {
-        return out;
+      return false;
+    }
+
+    boolean interrupted() {
+      return interrupted;
+    }
+
+    List<T> results() {
+      return out;
+    }
+  }
+
+  /** Sends a dump request and decodes every message; retries dumps the kernel interrupted. */
+  <T> List<T> dump(Request r, Decoder<T> decoder) throws NetlinkException {
+    for (int attempt = 1; ; attempt++) {
+      DumpReader<T> reader = new DumpReader<>(r, sendOne(r), decoder);
+      while (!reader.accept(receive(r))) {
+        // keep reading datagrams until NLMSG_DONE
+      }
+      if (!reader.interrupted()) {
+        return reader.results();
       }
       if (attempt >= DUMP_RETRIES) {
         throw new NetlinkException(
