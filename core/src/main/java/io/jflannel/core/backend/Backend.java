@@ -1,0 +1,39 @@
+package io.jflannel.core.backend;
+
+import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseAttrs;
+
+/**
+ * One backend (vxlan, host-gw, udp) bound to this node's external interface and network config: it
+ * sets up the local data plane in two steps around lease acquisition, and then runs as a {@link
+ * Network}.
+ *
+ * <p>The daemon calls {@link #prepare} before it acquires the lease, because the lease must carry
+ * what the backend creates (vxlan: the device's MAC), and {@link #register} after, because the
+ * local setup needs the subnet (vxlan: the device's {@code /32} address). A backend never talks to
+ * a {@link io.jflannel.core.subnet.SubnetManager}; the daemon acquires the lease and feeds peer
+ * events to the network.
+ *
+ * <p>Each method is called once, in that order, from the daemon's start-up thread.
+ */
+public interface Backend {
+
+  /**
+   * Creates or adopts the backend's device (vxlan: {@code flannel.<VNI>}; udp: {@code flannel0};
+   * host-gw: none) and returns what this node advertises with its lease.
+   *
+   * @return the public address(es), the backend type and the backend data peers need, e.g. {@code
+   *     {"VNI":1,"VtepMAC":"..."}}
+   * @throws BackendException if the device cannot be created or the options are invalid
+   */
+  LeaseAttrs prepare() throws BackendException;
+
+  /**
+   * Configures the local side for this node's lease (device address, link up, whole-network route
+   * where the backend needs one) and returns the running network.
+   *
+   * @param lease this node's lease, as the subnet manager returned it
+   * @throws BackendException if the local setup fails
+   */
+  Network register(Lease lease) throws BackendException;
+}
