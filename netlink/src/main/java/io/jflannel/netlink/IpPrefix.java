@@ -29,6 +29,11 @@ public record IpPrefix(InetAddress address, int length) {
     return new IpPrefix(a, len);
   }
 
+  /** From the raw 4 or 16 address bytes and a length. */
+  public static IpPrefix of(byte[] address, int length) {
+    return new IpPrefix(Ips.of(address), length);
+  }
+
   /** The host prefix ({@code /32} or {@code /128}) of one address. */
   public static IpPrefix host(InetAddress a) {
     return new IpPrefix(a, a instanceof Inet4Address ? 32 : 128);

@@ -22,11 +22,14 @@ public interface Backend {
    * Creates or adopts the backend's device (vxlan: {@code flannel.<VNI>}; udp: {@code flannel0};
    * host-gw: none) and returns what this node advertises with its lease.
    *
+   * @param previous what this node advertised before (kube: its annotations; etcd: the lease that
+   *     carries its public IP), or null on a first start; lets a backend keep identities peers
+   *     already know, such as the vxlan device's MAC after a reboot (upstream issue #1795)
    * @return the public address(es), the backend type and the backend data peers need, e.g. {@code
    *     {"VNI":1,"VtepMAC":"..."}}
    * @throws BackendException if the device cannot be created or the options are invalid
    */
-  LeaseAttrs prepare() throws BackendException;
+  LeaseAttrs prepare(LeaseAttrs previous) throws BackendException;
 
   /**
    * Configures the local side for this node's lease (device address, link up, whole-network route

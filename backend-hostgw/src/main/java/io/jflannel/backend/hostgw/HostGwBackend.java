@@ -1,0 +1,58 @@
+package io.jflannel.backend.hostgw;
+
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.jflannel.core.backend.Backend;
+import io.jflannel.core.backend.BackendException;
+import io.jflannel.core.backend.ExternalInterface;
+import io.jflannel.core.backend.Network;
+import io.jflannel.core.config.NetworkConfig;
+import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.netlink.Netlink;
+import java.util.Objects;
+
+/**
+ * The host-gw backend before and after lease acquisition: nothing to create, a refusal behind NAT,
+ * and the {@link HostGwNetwork} that keeps the routes.
+ *
+ * <p>Owns the {@link Netlink} handle it is given until {@link #register} hands it to the network
+ * (which closes it).
+ */
+public final class HostGwBackend implements Backend {
+  private final NetworkConfig config;
+  private final ExternalInterface iface;
+  private final Netlink nl;
+
+  /**
+   * @throws BackendException if the public IP differs from the interface IP (NAT)
+   */
+  public HostGwBackend(NetworkConfig config, ExternalInterface iface, Netlink nl)
+      throws BackendException {
+    this.config = config;
+    this.iface = iface;
+    this.nl = nl;
+    if (!Objects.equals(iface.publicIp(), iface.address())
+        || !Objects.equals(iface.publicIpv6(), iface.ipv6Address())) {
+      nl.close();
+      throw new BackendException(
+          "host-gw: the public IP "
+              + (iface.publicIp() != null ? iface.publicIp() : iface.publicIpv6())
+              + " differs from the IP of "
+              + iface.name()
+              + ", meaning that probably you're on a NAT, which is not supported by the host-gw"
+              + " backend; use the vxlan backend, or drop --public-ip / the public-ip-overwrite"
+              + " annotation");
+    }
+  }
+
+  @Override
+  public LeaseAttrs prepare(LeaseAttrs previous) {
+    return new LeaseAttrs(
+        iface.publicIp(), iface.publicIpv6(), HostGwFactory.TYPE, NullNode.getInstance(), null);
+  }
+
+  @Override
+  public Network register(Lease lease) throws BackendException {
+    return new HostGwNetwork(nl, iface, config, lease);
+  }
+}

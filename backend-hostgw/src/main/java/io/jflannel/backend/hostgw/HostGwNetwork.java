@@ -1,0 +1,235 @@
+package io.jflannel.backend.hostgw;
+
+import io.jflannel.core.backend.BackendException;
+import io.jflannel.core.backend.Diff;
+import io.jflannel.core.backend.ExternalInterface;
+import io.jflannel.core.backend.Network;
+import io.jflannel.core.config.NetworkConfig;
+import io.jflannel.core.ip.Ip4;
+import io.jflannel.core.ip.Ip4Net;
+import io.jflannel.core.ip.Ip6;
+import io.jflannel.core.ip.Ip6Net;
+import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseEvent;
+import io.jflannel.netlink.Errno;
+import io.jflannel.netlink.IpPrefix;
+import io.jflannel.netlink.Ips;
+import io.jflannel.netlink.Netlink;
+import io.jflannel.netlink.NetlinkException;
+import io.jflannel.netlink.Request;
+import io.jflannel.netlink.Result;
+import io.jflannel.netlink.Route;
+import io.jflannel.netlink.wire.Rt;
+import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one route per peer, {@code <peer subnet> via <peer public IP> dev <external link>}, in the
+ * main table: edge-triggered on lease events, level-triggered on {@link #reconcile}.
+ *
+ * <p>It owns the routes on the external link that have a gateway and a destination inside the
+ * flannel Network (or IPv6Network); reconcile makes that set exactly the peers' routes, so routes
+ * of nodes that left while the daemon was down go (upstream issue #2554) and deleted ones come
+ * back, while a pass with nothing to repair writes nothing. A peer the kernel refuses (its public
+ * IP is not on this link) is logged once and retried on every reconcile; the other peers are
+ * unaffected.
+ *
+ * <p>Threading: {@link #handle} and {@link #reconcile} are called from the daemon's event thread
+ * only; {@link #close} may come from any thread. Closes the {@link Netlink} handle it was given.
+ */
+public final class HostGwNetwork implements Network {
+  private static final Logger log = LoggerFactory.getLogger(HostGwNetwork.class);
+
+  private final Netlink nl;
+  private final ExternalInterface iface;
+  private final NetworkConfig config;
+  private final Lease own;
+  private final Map<String, Lease> peers = new LinkedHashMap<>();
+  private final Set<String> warned = new HashSet<>();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private long writes;
+
+  HostGwNetwork(Netlink nl, ExternalInterface iface, NetworkConfig config, Lease own) {
+    this.nl = nl;
+    this.iface = iface;
+    this.config = config;
+    this.own = own;
+  }
+
+  @Override
+  public Lease lease() {
+    return own;
+  }
+
+  @Override
+  public int mtu() {
+    return iface.mtu();
+  }
+
+  /** Kernel writes made so far (route replaces and deletes), for metrics and tests. */
+  public synchronized long writes() {
+    return writes;
+  }
+
+  @Override
+  public synchronized void handle(List<LeaseEvent> events) throws BackendException {
+    List<Route> upserts = new ArrayList<>();
+    List<Route> deletes = new ArrayList<>();
+    for (LeaseEvent e : events) {
+      Lease l = e.lease();
+      if (e instanceof LeaseEvent.Added) {
+        if (!HostGwFactory.TYPE.equals(l.attrs().backendType())) {
+          log.warn(
+              "ignoring lease {}: backend type {} is not host-gw",
+              l.subnets(),
+              l.attrs().backendType());
+          continue;
+        }
+        Lease before = peers.put(l.subnets(), l);
+        if (before != null) {
+          deletes.addAll(routesOf(before).stream().filter(r -> !routesOf(l).contains(r)).toList());
+        }
+        upserts.addAll(routesOf(l));
+        log.info("lease added: {} via {}", l.subnets(), l.attrs().publicIp());
+      } else {
+        Lease gone = peers.remove(l.subnets());
+        deletes.addAll(routesOf(gone != null ? gone : l));
+        log.info("lease removed: {}", l.subnets());
+      }
+    }
+    apply(new Diff<>(upserts, deletes), true);
+  }
+
+  @Override
+  public synchronized void reconcile(List<Lease> current) throws BackendException {
+    peers.clear();
+    for (Lease l : current) {
+      if (HostGwFactory.TYPE.equals(l.attrs().backendType()) && !l.sameSubnets(own)) {
+        peers.put(l.subnets(), l);
+      }
+    }
+    List<Route> wanted = new ArrayList<>();
+    for (Lease l : peers.values()) {
+      wanted.addAll(routesOf(l));
+    }
+    List<Route> actual;
+    try {
+      actual =
+          nl.routes().list(Rt.AF_UNSPEC, Rt.RT_TABLE_MAIN).stream().filter(this::owned).toList();
+    } catch (NetlinkException e) {
+      throw new BackendException("host-gw: cannot list routes: " + e.getMessage(), e);
+    }
+    Diff<Route> diff = Diff.of(wanted, actual, Route::dst);
+    if (!diff.isEmpty()) {
+      log.info(
+          "reconcile: {} route(s) to write, {} stale route(s) to remove",
+          diff.upserts().size(),
+          diff.deletes().size());
+    }
+    apply(diff, false);
+  }
+
+  /** Whether a route is one this network manages. */
+  private boolean owned(Route r) {
+    if (r.linkIndex() != iface.index() || r.gateway() == null || r.type() != Rt.RTN_UNICAST) {
+      return false;
+    }
+    byte[] a = r.dst().address().getAddress();
+    if (r.dst().address() instanceof Inet4Address) {
+      return config.network() != null
+          && config.network().contains(Ip4Net.of(Ip4.fromBytes(a), r.dst().length()))
+          && !(own.subnet() != null
+              && own.subnet().equals(Ip4Net.of(Ip4.fromBytes(a), r.dst().length())));
+    }
+    return config.ipv6Network() != null
+        && r.dst().length() >= config.ipv6Network().prefixLength()
+        && config.ipv6Network().contains(Ip6.fromBytes(a))
+        && !(own.ipv6Subnet() != null
+            && own.ipv6Subnet().equals(Ip6Net.of(Ip6.fromBytes(a), r.dst().length())));
+  }
+
+  /** The routes a peer lease wants: one per family it has a subnet and public IP for. */
+  private List<Route> routesOf(Lease l) {
+    List<Route> out = new ArrayList<>(2);
+    if (l.subnet() != null && l.attrs().publicIp() != null && config.enableIPv4()) {
+      out.add(
+          Route.via(
+              IpPrefix.of(l.subnet().ip().toBytes(), l.subnet().prefixLength()),
+              Ips.of(l.attrs().publicIp().toBytes()),
+              iface.index()));
+    }
+    if (l.ipv6Subnet() != null && l.attrs().publicIpv6() != null && config.enableIPv6()) {
+      out.add(
+          Route.via(
+              IpPrefix.of(l.ipv6Subnet().ip().toBytes(), l.ipv6Subnet().prefixLength()),
+              Ips.of(l.attrs().publicIpv6().toBytes()),
+              iface.index()));
+    }
+    return out;
+  }
+
+  private void apply(Diff<Route> diff, boolean fromEvent) throws BackendException {
+    List<Request> reqs = new ArrayList<>();
+    for (Route r : diff.deletes()) {
+      reqs.add(nl.routes().deleteRequest(r));
+    }
+    for (Route r : diff.upserts()) {
+      reqs.add(nl.routes().replaceRequest(r));
+    }
+    if (reqs.isEmpty()) {
+      return;
+    }
+    List<Result> results;
+    try {
+      results = nl.batch(reqs);
+    } catch (NetlinkException e) {
+      throw new BackendException("host-gw: netlink failed: " + e.getMessage(), e);
+    }
+    writes += reqs.size();
+    for (int i = 0; i < results.size(); i++) {
+      Result res = results.get(i);
+      boolean delete = i < diff.deletes().size();
+      if (res.ok() || (delete && (res.errno() == Errno.ESRCH || res.errno() == Errno.ENOENT))) {
+        if (!warned.isEmpty()) {
+          warned.remove(res.request().description());
+        }
+        continue;
+      }
+      if (warned.add(res.request().description())) {
+        log.warn(
+            "{}{}",
+            res.exception().getMessage(),
+            res.errno() == Errno.ENETUNREACH
+                ? "; the peer's public IP is not on the link of "
+                    + iface.name()
+                    + ": host-gw needs every node on one L2 segment (use the vxlan backend,"
+                    + " or vxlan with DirectRouting)"
+                : "");
+      }
+    }
+    if (fromEvent) {
+      log.debug("programmed {} route change(s)", reqs.size());
+    }
+  }
+
+  @Override
+  public void run() throws InterruptedException {
+    closed.await();
+  }
+
+  @Override
+  public void close() {
+    closed.countDown();
+    synchronized (this) {
+      nl.close();
+    }
+  }
+}

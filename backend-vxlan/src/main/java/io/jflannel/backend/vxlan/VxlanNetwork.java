@@ -1,0 +1,344 @@
+package io.jflannel.backend.vxlan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jflannel.core.backend.BackendException;
+import io.jflannel.core.backend.Diff;
+import io.jflannel.core.backend.ExternalInterface;
+import io.jflannel.core.backend.Network;
+import io.jflannel.core.config.NetworkConfig;
+import io.jflannel.core.ip.Ip4;
+import io.jflannel.core.ip.Ip4Net;
+import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseEvent;
+import io.jflannel.netlink.Errno;
+import io.jflannel.netlink.FdbEntry;
+import io.jflannel.netlink.IpPrefix;
+import io.jflannel.netlink.Ips;
+import io.jflannel.netlink.Link;
+import io.jflannel.netlink.MacAddress;
+import io.jflannel.netlink.Neighbour;
+import io.jflannel.netlink.Netlink;
+import io.jflannel.netlink.NetlinkException;
+import io.jflannel.netlink.Request;
+import io.jflannel.netlink.Result;
+import io.jflannel.netlink.Route;
+import io.jflannel.netlink.wire.Rt;
+import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps, for every peer lease, one permanent ARP entry, one FDB entry and one onlink route on
+ * {@code flannel.<VNI>} (or one direct route with DirectRouting): edge-triggered on lease events,
+ * level-triggered on {@link #reconcile}.
+ *
+ * <p>Writes go in netlink batches, ARP and FDB entries before routes. Reconcile dumps the device's
+ * permanent IPv4 neighbours, its FDB entries and the main-table routes through it (plus, with
+ * DirectRouting, the gatewayed routes into the Network on the external link), diffs them against
+ * the wanted set with one hash lookup per object, and writes only the difference. A peer whose
+ * backend data is unusable is skipped with one warning; the others are unaffected.
+ *
+ * <p>Threading: {@link #handle} and {@link #reconcile} come from the daemon's event thread; {@link
+ * #close} from any thread. Closes the {@link Netlink} handle it was given.
+ */
+public final class VxlanNetwork implements Network {
+  private static final Logger log = LoggerFactory.getLogger(VxlanNetwork.class);
+
+  private final Netlink nl;
+  private final Link device;
+  private final ExternalInterface iface;
+  private final NetworkConfig config;
+  private final VxlanOptions options;
+  private final Lease own;
+  private final Map<String, Lease> peers = new LinkedHashMap<>();
+  private final Set<String> warned = new HashSet<>();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private long writes;
+
+  VxlanNetwork(
+      Netlink nl,
+      Link device,
+      ExternalInterface iface,
+      NetworkConfig config,
+      VxlanOptions options,
+      Lease own) {
+    this.nl = nl;
+    this.device = device;
+    this.iface = iface;
+    this.config = config;
+    this.options = options;
+    this.own = own;
+  }
+
+  @Override
+  public Lease lease() {
+    return own;
+  }
+
+  @Override
+  public int mtu() {
+    return device.mtu();
+  }
+
+  /** Kernel writes made so far, for metrics and tests. */
+  public synchronized long writes() {
+    return writes;
+  }
+
+  @Override
+  public synchronized void handle(List<LeaseEvent> events) throws BackendException {
+    Changes c = new Changes();
+    for (LeaseEvent e : events) {
+      Lease l = e.lease();
+      if (e instanceof LeaseEvent.Added) {
+        PeerEntries want = entriesOf(l);
+        if (want == null) {
+          continue;
+        }
+        Lease before = peers.put(l.subnets(), l);
+        if (before != null) {
+          PeerEntries old = entriesOf(before);
+          if (old != null) {
+            c.removeStale(old, want);
+          }
+        }
+        c.add(want);
+        log.info("lease added: {} via {}", l.subnets(), l.attrs().publicIp());
+      } else {
+        Lease gone = peers.remove(l.subnets());
+        PeerEntries old = entriesOf(gone != null ? gone : l);
+        if (old != null) {
+          c.remove(old);
+        }
+        log.info("lease removed: {}", l.subnets());
+      }
+    }
+    apply(c);
+  }
+
+  @Override
+  public synchronized void reconcile(List<Lease> current) throws BackendException {
+    peers.clear();
+    List<Neighbour> wantN = new ArrayList<>();
+    List<FdbEntry> wantF = new ArrayList<>();
+    List<Route> wantR = new ArrayList<>();
+    for (Lease l : current) {
+      if (l.sameSubnets(own)) {
+        continue;
+      }
+      PeerEntries p = entriesOf(l);
+      if (p == null) {
+        continue;
+      }
+      peers.put(l.subnets(), l);
+      if (p.neighbour() != null) {
+        wantN.add(p.neighbour());
+        wantF.add(p.fdb());
+      }
+      wantR.addAll(p.routes());
+    }
+    Diff<Neighbour> dn;
+    Diff<FdbEntry> df;
+    Diff<Route> dr;
+    try {
+      dn =
+          Diff.of(
+              wantN,
+              nl.neighbours().list(device.index()).stream()
+                  .filter(n -> n.ip() instanceof Inet4Address && n.state() == Rt.NUD_PERMANENT)
+                  .toList(),
+              Neighbour::ip);
+      df =
+          Diff.of(
+              wantF,
+              nl.fdb().list(device.index()).stream().filter(f -> f.dst() != null).toList(),
+              FdbEntry::mac);
+      dr =
+          Diff.of(
+              wantR,
+              nl.routes().list(Rt.AF_INET, Rt.RT_TABLE_MAIN).stream().filter(this::owned).toList(),
+              Route::dst);
+    } catch (NetlinkException e) {
+      throw new BackendException("vxlan: cannot dump kernel state: " + e.getMessage(), e);
+    }
+    Changes c = new Changes();
+    c.neighbours.addAll(dn.upserts());
+    c.fdbs.addAll(df.upserts());
+    c.routes.addAll(dr.upserts());
+    c.goneRoutes.addAll(dr.deletes());
+    c.goneNeighbours.addAll(dn.deletes());
+    c.goneFdbs.addAll(df.deletes());
+    if (!c.isEmpty()) {
+      log.info(
+          "reconcile: writing {} arp, {} fdb, {} route entries; removing {} arp, {} fdb, {} route"
+              + " entries",
+          c.neighbours.size(),
+          c.fdbs.size(),
+          c.routes.size(),
+          c.goneNeighbours.size(),
+          c.goneFdbs.size(),
+          c.goneRoutes.size());
+    }
+    apply(c);
+  }
+
+  /** Whether a main-table IPv4 route is one this network manages. */
+  private boolean owned(Route r) {
+    if (r.linkIndex() == device.index()) {
+      return r.type() == Rt.RTN_UNICAST;
+    }
+    if (!options.directRouting()
+        || r.linkIndex() != iface.index()
+        || r.gateway() == null
+        || config.network() == null) {
+      return false;
+    }
+    Ip4Net dst = Ip4Net.of(Ip4.fromBytes(r.dst().address().getAddress()), r.dst().length());
+    return config.network().contains(dst) && !dst.equals(own.subnet());
+  }
+
+  /** What a peer lease wants in the kernel, or null (with one warning) when it is unusable. */
+  private PeerEntries entriesOf(Lease l) {
+    if (!VxlanFactory.TYPE.equals(l.attrs().backendType())) {
+      warnOnce(l, "backend type " + l.attrs().backendType() + " is not vxlan");
+      return null;
+    }
+    if (l.subnet() == null || l.attrs().publicIp() == null) {
+      warnOnce(l, "no IPv4 subnet or public IP");
+      return null;
+    }
+    JsonNode data = l.attrs().backendData();
+    JsonNode macText = data == null ? null : data.get("VtepMAC");
+    MacAddress mac;
+    try {
+      mac = MacAddress.parse(macText == null ? "" : macText.asText());
+    } catch (IllegalArgumentException e) {
+      warnOnce(l, "backend data " + data + " has no valid VtepMAC");
+      return null;
+    }
+    IpPrefix subnet = IpPrefix.of(l.subnet().ip().toBytes(), l.subnet().prefixLength());
+    var publicIp = Ips.of(l.attrs().publicIp().toBytes());
+    if (options.directRouting() && onLink(publicIp)) {
+      return new PeerEntries(null, null, List.of(Route.via(subnet, publicIp, iface.index())));
+    }
+    return new PeerEntries(
+        Neighbour.permanent(device.index(), subnet.address(), mac),
+        FdbEntry.permanent(device.index(), mac, publicIp),
+        List.of(Route.via(subnet, subnet.address(), device.index()).onlink()));
+  }
+
+  /** DirectRouting: the kernel reaches {@code ip} without a gateway on the external link. */
+  private boolean onLink(java.net.InetAddress ip) {
+    try {
+      Route r = nl.routes().get(ip);
+      return r.gateway() == null && r.linkIndex() == iface.index();
+    } catch (NetlinkException e) {
+      return false;
+    }
+  }
+
+  private void warnOnce(Lease l, String why) {
+    if (warned.add(l.subnets() + " " + why)) {
+      log.warn("skipping peer lease {}: {}", l.subnets(), why);
+    }
+  }
+
+  /** Pending kernel changes, written removals first, then ARP, FDB, routes. */
+  private static final class Changes {
+    final List<Neighbour> neighbours = new ArrayList<>();
+    final List<FdbEntry> fdbs = new ArrayList<>();
+    final List<Route> routes = new ArrayList<>();
+    final List<Route> goneRoutes = new ArrayList<>();
+    final List<Neighbour> goneNeighbours = new ArrayList<>();
+    final List<FdbEntry> goneFdbs = new ArrayList<>();
+
+    void add(PeerEntries p) {
+      if (p.neighbour() != null) {
+        neighbours.add(p.neighbour());
+        fdbs.add(p.fdb());
+      }
+      routes.addAll(p.routes());
+    }
+
+    void remove(PeerEntries p) {
+      goneRoutes.addAll(p.routes());
+      if (p.neighbour() != null) {
+        goneNeighbours.add(p.neighbour());
+        goneFdbs.add(p.fdb());
+      }
+    }
+
+    /** A peer changed: remove what the old state had that the new one does not replace. */
+    void removeStale(PeerEntries old, PeerEntries now) {
+      for (Route r : old.routes()) {
+        if (now.routes().stream().noneMatch(n -> n.dst().equals(r.dst()))) {
+          goneRoutes.add(r);
+        }
+      }
+      if (old.neighbour() != null
+          && (now.neighbour() == null || !now.neighbour().ip().equals(old.neighbour().ip()))) {
+        goneNeighbours.add(old.neighbour());
+      }
+      if (old.fdb() != null && (now.fdb() == null || !now.fdb().mac().equals(old.fdb().mac()))) {
+        goneFdbs.add(old.fdb());
+      }
+    }
+
+    boolean isEmpty() {
+      return neighbours.isEmpty()
+          && fdbs.isEmpty()
+          && routes.isEmpty()
+          && goneRoutes.isEmpty()
+          && goneNeighbours.isEmpty()
+          && goneFdbs.isEmpty();
+    }
+  }
+
+  private void apply(Changes c) throws BackendException {
+    List<Request> reqs = new ArrayList<>();
+    c.goneRoutes.forEach(r -> reqs.add(nl.routes().deleteRequest(r)));
+    c.goneNeighbours.forEach(n -> reqs.add(nl.neighbours().deleteRequest(n)));
+    c.goneFdbs.forEach(f -> reqs.add(nl.fdb().deleteRequest(f)));
+    int deletes = reqs.size();
+    c.neighbours.forEach(n -> reqs.add(nl.neighbours().replaceRequest(n)));
+    c.fdbs.forEach(f -> reqs.add(nl.fdb().replaceRequest(f)));
+    c.routes.forEach(r -> reqs.add(nl.routes().replaceRequest(r)));
+    if (reqs.isEmpty()) {
+      return;
+    }
+    List<Result> results;
+    try {
+      results = nl.batch(reqs);
+    } catch (NetlinkException e) {
+      throw new BackendException("vxlan: netlink failed: " + e.getMessage(), e);
+    }
+    writes += reqs.size();
+    for (int i = 0; i < results.size(); i++) {
+      Result r = results.get(i);
+      boolean gone = r.errno() == Errno.ENOENT || r.errno() == Errno.ESRCH;
+      if (!r.ok() && !(i < deletes && gone)) {
+        log.warn("{}", r.exception().getMessage());
+      }
+    }
+  }
+
+  @Override
+  public void run() throws InterruptedException {
+    closed.await();
+  }
+
+  @Override
+  public void close() {
+    closed.countDown();
+    synchronized (this) {
+      nl.close();
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.jflannel.backend.vxlan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jflannel.core.backend.BackendException;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The vxlan options of net-conf.json's {@code Backend} object, keys case-insensitive as upstream:
+ * {@code VNI} (1), {@code Port} (0 = the kernel's 8472), {@code GBP}, {@code Learning}, {@code
+ * DirectRouting} (all false) and {@code MTU} (the underlay MTU; 0 = the external interface's).
+ */
+public record VxlanOptions(
+    int vni, int port, boolean gbp, boolean learning, boolean directRouting, int mtu) {
+  /** The kernel's (and flannel's) default VXLAN port on Linux. */
+  public static final int DEFAULT_PORT = 8472;
+
+  /**
+   * Reads the options from the Backend object.
+   *
+   * @throws BackendException naming the option and the fix when a value has the wrong type or range
+   */
+  public static VxlanOptions parse(ObjectNode backend) throws BackendException {
+    int vni = 1;
+    int port = 0;
+    boolean gbp = false;
+    boolean learning = false;
+    boolean direct = false;
+    int mtu = 0;
+    for (Iterator<Map.Entry<String, JsonNode>> it = backend.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode v = e.getValue();
+      switch (e.getKey().toLowerCase(java.util.Locale.ROOT)) {
+        case "vni" -> vni = integer(e.getKey(), v, 0, 0xffffff);
+        case "port" -> port = integer(e.getKey(), v, 0, 65535);
+        case "gbp" -> gbp = bool(e.getKey(), v);
+        case "learning" -> learning = bool(e.getKey(), v);
+        case "directrouting" -> direct = bool(e.getKey(), v);
+        case "mtu" -> mtu = integer(e.getKey(), v, 0, 65535);
+        default -> {
+          // Type and options of other backends: ignored, as upstream does
+        }
+      }
+    }
+    return new VxlanOptions(vni, port, gbp, learning, direct, mtu);
+  }
+
+  /** The port the device uses: {@code Port}, or 8472. */
+  public int effectivePort() {
+    return port == 0 ? DEFAULT_PORT : port;
+  }
+
+  private static int integer(String key, JsonNode v, int min, int max) throws BackendException {
+    if (v.isNull()) {
+      return 0;
+    }
+    if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < min || v.asInt() > max) {
+      throw new BackendException(
+          "vxlan backend option "
+              + key
+              + " must be a whole number in "
+              + min
+              + ".."
+              + max
+              + ", got "
+              + v
+              + "; fix Backend."
+              + key
+              + " in net-conf.json");
+    }
+    return v.asInt();
+  }
+
+  private static boolean bool(String key, JsonNode v) throws BackendException {
+    if (v.isNull()) {
+      return false;
+    }
+    if (!v.isBoolean()) {
+      throw new BackendException(
+          "vxlan backend option "
+              + key
+              + " must be true or false, got "
+              + v
+              + "; fix Backend."
+              + key
+              + " in net-conf.json");
+    }
+    return v.asBoolean();
+  }
+}
