@@ -115,6 +115,10 @@ public final class Netlink implements AutoCloseable {
     return n;
   }
 
+  synchronized void forceSequence(int next) {
+    socket.forceSequence(next);
+  }
+
   synchronized void forgetLink(int index) {
     names.remove(index);
   }

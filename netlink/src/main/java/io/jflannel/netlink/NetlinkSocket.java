@@ -31,8 +31,11 @@ final class NetlinkSocket implements AutoCloseable {
   /** Bytes of requests per sendto; below the default socket send buffer. */
   static final int CHUNK_BYTES = 128 * 1024;
 
-  /** Requests per sendto, so that their acks fit the receive buffer. */
+  /** Requests per sendto at most; fewer when the receive buffer is small (see {@link #open}). */
   static final int CHUNK_MESSAGES = 1024;
+
+  /** Receive-buffer bytes one ack takes (measured in /proc/net/netlink: 832), with headroom. */
+  private static final int ACK_TRUESIZE = 1024;
 
   private static final int RCVBUF = 8 * 1024 * 1024;
   private static final int TIMEOUT_SECONDS = 30;
@@ -44,9 +47,11 @@ final class NetlinkSocket implements AutoCloseable {
   private final ByteBuffer kernel = sockaddr();
   private int seq = (int) (System.nanoTime() & 0x3fff_ffff);
   private boolean closed;
+  private final int chunkMessages;
 
-  private NetlinkSocket(int fd) {
+  private NetlinkSocket(int fd, int chunkMessages) {
     this.fd = fd;
+    this.chunkMessages = chunkMessages;
   }
 
   private static ByteBuffer sockaddr() {
@@ -75,7 +80,10 @@ final class NetlinkSocket implements AutoCloseable {
       tv.putLong(0, TIMEOUT_SECONDS).putLong(8, 0);
       Sys.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_RCVTIMEO, tv);
       Sys.bind(fd, sockaddr());
-      return new NetlinkSocket(fd);
+      // without CAP_NET_ADMIN the buffer is capped by rmem_max: keep a chunk's acks within it
+      int granted = Sys.getsockoptInt(fd, Sys.SOL_SOCKET, Sys.SO_RCVBUF);
+      int chunk = Math.max(16, Math.min(CHUNK_MESSAGES, granted / 2 / ACK_TRUESIZE));
+      return new NetlinkSocket(fd, chunk);
     } catch (SysException e) {
       Sys.close(fd);
       throw new NetlinkException("set up netlink socket", e.errno(), e.getMessage(), e);
@@ -90,8 +98,14 @@ final class NetlinkSocket implements AutoCloseable {
     }
   }
 
+  /** For tests: the next request gets sequence number {@code next + 1}. */
+  void forceSequence(int next) {
+    seq = next;
+  }
+
+  /** Sequence numbers stay in 1..2^31-1; a batch chunk restarts at 1 rather than wrap inside. */
   private int nextSeq() {
-    seq = seq >= 0x7fff_0000 ? 1 : seq + 1; // never wraps inside a batch chunk
+    seq = seq >= Integer.MAX_VALUE - 1 || seq < 0 ? 1 : seq + 1;
     return seq;
   }
 
@@ -281,11 +295,14 @@ final class NetlinkSocket implements AutoCloseable {
     Ack[] result = new Ack[requests.size()];
     int i = 0;
     while (i < requests.size()) {
+      if (seq > Integer.MAX_VALUE - chunkMessages - 2) {
+        seq = 0; // acks are matched by seq - first: the chunk must not wrap
+      }
       int first = nextSeq();
       tx.clear();
       int count = 0;
       while (i + count < requests.size()
-          && count < CHUNK_MESSAGES
+          && count < chunkMessages
           && (count == 0 || tx.position() + requests.get(i + count).length() <= CHUNK_BYTES)) {
         Request r = requests.get(i + count);
         if (!r.wantsAck()) {

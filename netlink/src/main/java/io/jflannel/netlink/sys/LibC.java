@@ -24,6 +24,8 @@ public interface LibC {
 
   int setsockopt(int fd, int level, int option, @In ByteBuffer value, int len);
 
+  int getsockopt(int fd, int level, int option, @Out ByteBuffer value, @In @Out ByteBuffer len);
+
   int getsockname(int fd, @Out ByteBuffer addr, @In @Out ByteBuffer len);
 
   @ssize_t

@@ -98,6 +98,17 @@ public final class Sys {
     }
   }
 
+  /** {@code getsockopt(2)} of a 32-bit integer option. */
+  public static int getsockoptInt(int fd, int level, int option) throws SysException {
+    ByteBuffer v = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
+    ByteBuffer len = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
+    len.putInt(0, 4);
+    if (libc().getsockopt(fd, level, option, v, len) < 0) {
+      throw fail("getsockopt(" + level + "," + option + ")");
+    }
+    return v.getInt(0);
+  }
+
   /** {@code getsockname(2)} into {@code addr} (from its position); returns the length. */
   public static int getsockname(int fd, ByteBuffer addr) throws SysException {
     ByteBuffer len = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
