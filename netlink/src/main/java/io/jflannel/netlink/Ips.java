@@ -1,6 +1,7 @@
 package io.jflannel.netlink;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -25,7 +26,7 @@ public final class Ips {
       byte[] b = new byte[4];
       for (int i = 0; i < 4; i++) {
         String p = parts[i];
-        if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+        if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
           throw new IllegalArgumentException("not an IP address: " + s);
         }
         int v = Integer.parseInt(p);
@@ -36,20 +37,41 @@ public final class Ips {
       }
       return of(b);
     }
-    if (!s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+    // InetAddress parses a literal without asking DNS only when it starts with a hex digit or ':'
+    char first = s.charAt(0);
+    if (!(isHex(first) || first == ':')
+        || !s.chars().allMatch(c -> isHex((char) c) || c == ':' || c == '.')) {
       throw new IllegalArgumentException("not an IP address: " + s);
     }
+    InetAddress a;
     try {
-      return InetAddress.getByName(s); // an IPv6 literal: parsed locally, no lookup
+      a = InetAddress.getByName(s);
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("not an IP address: " + s, e);
     }
+    if (a instanceof Inet4Address) { // ::ffff:a.b.c.d, which Java turns into IPv4
+      byte[] mapped = new byte[16];
+      mapped[10] = (byte) 0xff;
+      mapped[11] = (byte) 0xff;
+      System.arraycopy(a.getAddress(), 0, mapped, 12, 4);
+      return of(mapped);
+    }
+    return a;
   }
 
-  /** An address from its 4 or 16 raw bytes. */
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  /**
+   * An address from its 4 or 16 raw bytes; 16 bytes always give an IPv6 address, also for
+   * IPv4-mapped ones (which {@link InetAddress#getByAddress(byte[])} would turn into IPv4).
+   */
   public static InetAddress of(byte[] raw) {
     try {
-      return InetAddress.getByAddress(raw);
+      return raw.length == 16
+          ? Inet6Address.getByAddress(null, raw, -1)
+          : InetAddress.getByAddress(raw);
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("IP address of " + raw.length + " bytes", e);
     }

@@ -241,7 +241,12 @@ final class NetlinkSocket implements AutoCloseable {
         if (m.type() == NLMSG_DONE) {
           int error = m.payloadLength() >= 4 ? m.s32(0) : 0;
           if (error < 0) {
-            throw new NetlinkException(request.description(), -error);
+            String text = null;
+            if ((m.flags() & NLM_F_ACK_TLVS) != 0) {
+              Attrs tlv = m.attrs(4);
+              text = tlv.has(NLMSGERR_ATTR_MSG) ? tlv.string(NLMSGERR_ATTR_MSG) : null;
+            }
+            throw new NetlinkException(request.description(), -error, text, null);
           }
           return true;
         }

@@ -53,9 +53,27 @@ final class RouteCodec {
         () -> "RTM_NEWROUTE " + describe(r, names));
   }
 
+  /**
+   * Like iproute2, a delete leaves protocol and type (0) and, for IPv4, scope ({@code
+   * RT_SCOPE_NOWHERE}) open, so the kernel matches the route by destination, table, metric, gateway
+   * and link only, whoever installed it.
+   */
   static Request delete(Route r, IntFunction<String> names) {
+    Route any =
+        new Route(
+            r.dst(),
+            r.gateway(),
+            r.linkIndex(),
+            r.flags(),
+            r.family() == AF_INET ? RT_SCOPE_NOWHERE : r.scope(),
+            r.table(),
+            0,
+            0,
+            r.nexthopId(),
+            r.priority(),
+            r.prefSrc());
     return new Request(
-        rtmsg(RTM_DELROUTE, NLM_F_ACK, r), () -> "RTM_DELROUTE " + describe(r, names));
+        rtmsg(RTM_DELROUTE, NLM_F_ACK, any), () -> "RTM_DELROUTE " + describe(r, names));
   }
 
   static Request dump(int family) {

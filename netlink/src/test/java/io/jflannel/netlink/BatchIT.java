@@ -48,6 +48,19 @@ class BatchIT extends NamespacedTest {
   }
 
   @Test
+  void aBatchThatCrossesTheSequenceNumberLimitStillMatchesEveryAck() throws Exception {
+    Link vx = flannelVxlan(externalLink(), "5e:aa:bb:cc:dd:01");
+    nl.forceSequence(Integer.MAX_VALUE - 10);
+    List<Request> reqs = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      IpPrefix s = subnet(i);
+      reqs.add(nl.routes().replaceRequest(Route.via(s, s.address(), vx.index()).onlink()));
+    }
+    assertThat(nl.batch(reqs)).hasSize(100).allMatch(Result::ok);
+    assertThat(nl.links().get("flannel.1").index()).isEqualTo(vx.index());
+  }
+
+  @Test
   void aFailedRequestInTheMiddleDoesNotStopTheOthers() throws Exception {
     Link vx = flannelVxlan(externalLink(), "5e:aa:bb:cc:dd:01");
     List<Request> reqs = new ArrayList<>();

@@ -83,6 +83,15 @@ class RoutesIT extends NamespacedTest {
   }
 
   @Test
+  void deletesARouteWhoeverInstalledItLikeIpRouteDel() throws Exception {
+    Link ext = externalLink();
+    ns.ip("route", "add", "10.244.8.0/24", "via", "192.168.50.8", "dev", "ext0", "proto", "static");
+    nl.routes()
+        .delete(Route.via(IpPrefix.parse("10.244.8.0/24"), Ips.parse("192.168.50.8"), ext.index()));
+    assertThat(ns.ip("route", "show", "10.244.8.0/24")).isBlank();
+  }
+
+  @Test
   void routeGetWithoutARouteIsNetworkUnreachable() {
     assertThatThrownBy(() -> nl.routes().get(Ips.parse("10.1.2.3")))
         .isInstanceOfSatisfying(

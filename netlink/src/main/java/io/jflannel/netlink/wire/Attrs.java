@@ -2,7 +2,6 @@ package io.jflannel.netlink.wire;
 
 import io.jflannel.netlink.NetlinkParseException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -107,11 +106,7 @@ public final class Attrs {
     if (raw.length != 4 && raw.length != 16) {
       throw new NetlinkParseException("attribute " + type + " is no IP address: " + raw.length);
     }
-    try {
-      return InetAddress.getByAddress(raw);
-    } catch (UnknownHostException e) {
-      throw new AssertionError(e); // only thrown for bad lengths, checked above
-    }
+    return io.jflannel.netlink.Ips.of(raw);
   }
 
   /** The attributes nested inside {@code type}. */

@@ -109,6 +109,7 @@ public final class Rt {
   public static final int RT_SCOPE_UNIVERSE = 0;
   public static final int RT_SCOPE_LINK = 253;
   public static final int RT_SCOPE_HOST = 254;
+  public static final int RT_SCOPE_NOWHERE = 255;
   public static final int RTNH_F_ONLINK = 4;
 
   // struct ndmsg (12 bytes) and NDA_*
