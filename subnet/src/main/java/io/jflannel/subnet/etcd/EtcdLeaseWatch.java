@@ -1,0 +1,220 @@
+package io.jflannel.subnet.etcd;
+
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseEvent;
+import io.jflannel.core.subnet.LeaseListener;
+import io.jflannel.core.subnet.LeaseWatch;
+import io.jflannel.core.subnet.SubnetException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The peer-lease watch of {@link EtcdSubnetManager#watchLeases}: lists {@code <prefix>/subnets/},
+ * then watches it from the listing's revision + 1 and turns etcd's PUT and DELETE events into
+ * {@link LeaseEvent}s for a {@link LeaseListener}.
+ *
+ * <p>Mechanism. The watch keeps the state of every peer it has reported ({@code known}: subnets →
+ * lease). A PUT reports {@code Added} when the peer is new or its attributes changed; a renewal
+ * (same attributes, new etcd lease) only updates the state, so 5,000 peers renewing every 23 h
+ * cause no work downstream. A DELETE, which is also how a TTL expiry arrives, reports {@code
+ * Removed} with the last known lease. A key with a bad name or value is skipped with one warning
+ * ({@link LeaseDecoder}) and the previous state of that peer, if any, is kept: a peer is never torn
+ * down because someone wrote garbage over its key. The initial listing and every re-listing after a
+ * compaction go through one diff against {@code known} ({@link #resync}), which emits exactly the
+ * differences (upstream's {@code LeaseWatcher.Reset}). Reconnects resume after the last revision
+ * seen ({@link ResilientWatch}), so nothing is lost or repeated. Events go through a {@link
+ * LeaseDispatcher}, which coalesces them per subnet and calls the listener on its own thread.
+ *
+ * <p>Thread-safety: {@code known} is guarded by this object's monitor; watch callbacks, re-listing
+ * and {@link #close} may come from different threads. Owns its executor (one thread that lists and
+ * reconnects) and its dispatcher (one thread that calls the listener).
+ */
+final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
+
+  private static final Logger log = LoggerFactory.getLogger(EtcdLeaseWatch.class);
+
+  private final EtcdStore store;
+  private final EtcdKeys keys;
+  private final LeaseDecoder decoder;
+  private final SubnetKey own;
+  private final Clock clock;
+  private final Runnable onClose;
+  private final LeaseDispatcher dispatcher;
+  private final ScheduledExecutorService executor;
+  private final ResilientWatch watch;
+  private final Map<SubnetKey, Lease> known = new HashMap<>(); // guarded by this
+  private boolean listed; // guarded by this: the first listing is done
+
+  EtcdLeaseWatch(
+      EtcdStore store,
+      EtcdKeys keys,
+      LeaseDecoder decoder,
+      SubnetKey own,
+      LeaseListener listener,
+      EtcdTimings timings,
+      Clock clock,
+      RandomGenerator random,
+      String threadSuffix,
+      Runnable onClose) {
+    this.store = store;
+    this.keys = keys;
+    this.decoder = decoder;
+    this.own = own;
+    this.clock = clock;
+    this.onClose = onClose;
+    this.dispatcher = new LeaseDispatcher("jflannel-etcd-leases-" + threadSuffix, listener);
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "jflannel-etcd-watch-" + threadSuffix);
+              t.setDaemon(true);
+              return t;
+            });
+    this.watch =
+        new ResilientWatch(
+            store,
+            keys.subnets(),
+            true,
+            0,
+            this,
+            executor,
+            timings,
+            random,
+            "lease watch of " + keys.subnets());
+  }
+
+  /**
+   * Starts listing, watching and delivering; the listing is retried with backoff until it works.
+   */
+  void start() {
+    dispatcher.start();
+    watch.start(true);
+  }
+
+  @Override
+  public void close() {
+    watch.close();
+    executor.shutdownNow();
+    dispatcher.close();
+    onClose.run();
+  }
+
+  /** Returns the number of peers reported and not removed; for tests and the benchmark. */
+  synchronized int peerCount() {
+    return known.size();
+  }
+
+  /** Returns the dispatcher, for tests. */
+  LeaseDispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  @Override
+  public long resync() throws SubnetException, InterruptedException {
+    EtcdStore.Listing listing = store.list(keys.subnets());
+    synchronized (this) {
+      Instant now = clock.instant();
+      Set<SubnetKey> present = new HashSet<>();
+      int before = known.size();
+      int changed = 0;
+      for (EtcdStore.Entry entry : listing.entries()) {
+        keys.parse(entry.key()).ifPresent(present::add);
+        Optional<Lease> lease = decoder.lease(entry, now);
+        if (lease.isPresent() && put(lease.get())) {
+          changed++;
+        }
+      }
+      int removed = 0;
+      for (Iterator<Map.Entry<SubnetKey, Lease>> it = known.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<SubnetKey, Lease> peer = it.next();
+        if (!present.contains(peer.getKey())) {
+          it.remove();
+          dispatcher.offer(peer.getKey(), new LeaseEvent.Removed(peer.getValue()));
+          removed++;
+        }
+      }
+      if (!listed) {
+        listed = true;
+        log.info(
+            "lease watch of {}: {} peers at revision {}",
+            keys.subnets(),
+            known.size(),
+            listing.revision());
+      } else {
+        log.info(
+            "lease watch of {}: re-listed at revision {}: {} peers before, {} added or changed,"
+                + " {} removed",
+            keys.subnets(),
+            listing.revision(),
+            before,
+            changed,
+            removed);
+      }
+    }
+    return listing.revision();
+  }
+
+  @Override
+  public synchronized void onEvents(List<WatchEvent> events) {
+    Instant now = clock.instant();
+    for (WatchEvent event : events) {
+      KeyValue kv = event.getKeyValue();
+      String key = kv.getKey().toString(StandardCharsets.UTF_8);
+      switch (event.getEventType()) {
+        case PUT -> {
+          EtcdStore.Entry entry =
+              new EtcdStore.Entry(
+                  key,
+                  kv.getValue().toString(StandardCharsets.UTF_8),
+                  kv.getLease(),
+                  kv.getCreateRevision(),
+                  kv.getModRevision());
+          decoder.lease(entry, now).ifPresent(this::put);
+        }
+        case DELETE -> {
+          decoder.forget(key);
+          keys.parse(key).ifPresent(this::remove);
+        }
+        default -> log.debug("ignoring etcd event {} on {}", event.getEventType(), key);
+      }
+    }
+  }
+
+  /** Records a peer's lease; returns true (and reports Added) if it is new or changed. */
+  private boolean put(Lease lease) {
+    SubnetKey key = SubnetKey.of(lease);
+    if (key.equals(own)) {
+      return false;
+    }
+    Lease previous = known.put(key, lease);
+    if (previous != null && previous.attrs().equals(lease.attrs())) {
+      return false; // a renewal: same peer, new etcd lease
+    }
+    log.debug("lease {}: {} via {}", previous == null ? "added" : "changed", key.subnets(), lease);
+    dispatcher.offer(key, new LeaseEvent.Added(lease));
+    return true;
+  }
+
+  private void remove(SubnetKey key) {
+    Lease previous = known.remove(key);
+    if (previous != null) {
+      log.debug("lease removed: {}", key.subnets());
+      dispatcher.offer(key, new LeaseEvent.Removed(previous));
+    }
+  }
+}

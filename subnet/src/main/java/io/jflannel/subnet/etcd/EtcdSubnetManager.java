@@ -1,0 +1,398 @@
+package io.jflannel.subnet.etcd;
+
+import io.jflannel.core.config.ConfigException;
+import io.jflannel.core.config.NetworkConfig;
+import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.subnet.LeaseListener;
+import io.jflannel.core.subnet.LeaseWatch;
+import io.jflannel.core.subnet.SubnetException;
+import io.jflannel.core.subnet.SubnetManager;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The subnet manager of etcd mode (no {@code --kube-subnet-mgr}): leases live under {@code
+ * <prefix>/subnets/} in etcd's v3 API, byte-compatible with upstream flannel's {@code
+ * pkg/subnet/etcd}, so jflannel and upstream nodes can share one etcd.
+ *
+ * <p>Mechanism (flannel.md §6):
+ *
+ * <ul>
+ *   <li>{@link #networkConfig} reads {@code <prefix>/config} and parses it with {@link
+ *       NetworkConfig#parse}; {@link #acquireLease} uses the config last read.
+ *   <li>{@link #acquireLease} lists the leases and takes, in this order, the lease carrying this
+ *       node's public IP (refreshed; a reservation, i.e. a key without an etcd lease, stays without
+ *       TTL; an incompatible one is deleted), the subnet of the previous subnet.env, or one of the
+ *       first 100 free subnets at random ({@link SubnetAllocator}). A new key is created with
+ *       {@code If(Version(key) == 0) Then(Put(key, attrs, lease of 24 h))}; losing that race to
+ *       another node means listing again, up to 10 times.
+ *   <li>{@link #completeLease} renews the key before it expires and reports its loss ({@link
+ *       LeaseKeeper}).
+ *   <li>{@link #watchLeases} lists and then watches the peers ({@link EtcdLeaseWatch}); {@link
+ *       #currentLeases} lists them afresh from etcd, for the daemon's reconcile.
+ * </ul>
+ *
+ * <p>Deviations from upstream, each for robustness: etcd mode needs IPv4 (upstream silently builds
+ * nonsense keys without it); reservations are really kept without TTL (upstream on the v3 API reads
+ * a reservation's TTL as −1 s and re-attaches a 24 h lease); unreadable keys still occupy their
+ * subnet; renewals are conditional on the key's create revision; requests time out ({@link
+ * EtcdTimings#requestTimeout}); a peer's expiration is an estimate ({@link LeaseDecoder}).
+ *
+ * <p>Thread-safety: safe for use from several threads. Owns the jetcd client, the keeper and the
+ * watches it starts; {@link #close} stops them all and never deletes this node's key.
+ */
+public final class EtcdSubnetManager implements SubnetManager {
+
+  private static final Logger log = LoggerFactory.getLogger(EtcdSubnetManager.class);
+
+  /** How many times acquisition lists again after losing a create race, as upstream. */
+  static final int RACE_RETRIES = 10;
+
+  private static final AtomicInteger WATCH_IDS = new AtomicInteger();
+
+  private final EtcdOptions options;
+  private final EtcdTimings timings;
+  private final EtcdStore store;
+  private final EtcdKeys keys;
+  private final LeaseDecoder decoder;
+  private final Clock clock;
+  private final RandomGenerator random;
+  private final Set<EtcdLeaseWatch> watches = ConcurrentHashMap.newKeySet();
+  private volatile NetworkConfig config;
+  private volatile OwnLease own;
+  private LeaseKeeper keeper; // guarded by this
+  private volatile boolean closed;
+
+  EtcdSubnetManager(
+      EtcdOptions options,
+      EtcdTimings timings,
+      EtcdStore store,
+      Clock clock,
+      RandomGenerator random) {
+    this.options = options;
+    this.timings = timings;
+    this.store = store;
+    this.keys = new EtcdKeys(options.prefix());
+    this.decoder = new LeaseDecoder(keys, timings.leaseTtl(), clock);
+    this.clock = clock;
+    this.random = random;
+  }
+
+  /**
+   * Creates a manager with upstream's periods (24 h lease TTL). Does not contact etcd yet.
+   *
+   * @throws SubnetException if the TLS files cannot be used
+   */
+  public static EtcdSubnetManager connect(EtcdOptions options) throws SubnetException {
+    return connect(options, EtcdTimings.defaults());
+  }
+
+  /**
+   * Creates a manager with the given periods. Does not contact etcd yet.
+   *
+   * @throws IllegalArgumentException if the renew margin is not shorter than the lease TTL
+   * @throws SubnetException if the TLS files cannot be used
+   */
+  public static EtcdSubnetManager connect(EtcdOptions options, EtcdTimings timings)
+      throws SubnetException {
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(timings, "timings");
+    if (options.renewMargin().compareTo(timings.leaseTtl()) >= 0) {
+      throw new IllegalArgumentException(
+          "--subnet-lease-renew-margin ("
+              + options.renewMargin()
+              + ") must be shorter than the lease TTL ("
+              + timings.leaseTtl()
+              + ")");
+    }
+    log.info("etcd subnet manager: {}", options);
+    EtcdStore store = EtcdStore.connect(options, timings.requestTimeout());
+    return new EtcdSubnetManager(options, timings, store, Clock.systemUTC(), new SecureRandom());
+  }
+
+  @Override
+  public String name() {
+    return "etcd";
+  }
+
+  @Override
+  public NetworkConfig networkConfig()
+      throws ConfigException, SubnetException, InterruptedException {
+    ensureOpen();
+    String key = keys.config();
+    Optional<String> text = store.value(key);
+    if (text.isEmpty()) {
+      throw new SubnetException(
+          "flannel config not found in etcd store at "
+              + key
+              + ". Did you create your config using etcdv3 API? Write it with: ETCDCTL_API=3"
+              + " etcdctl --endpoints="
+              + String.join(",", store.endpoints())
+              + " put "
+              + key
+              + " '{\"Network\": \"10.244.0.0/16\", \"Backend\": {\"Type\": \"vxlan\"}}'");
+    }
+    try {
+      config = NetworkConfig.parse(text.get());
+    } catch (ConfigException e) {
+      throw new ConfigException("etcd key " + key + ": " + e.getMessage(), e);
+    }
+    return config;
+  }
+
+  @Override
+  public Lease acquireLease(LeaseAttrs attrs) throws SubnetException, InterruptedException {
+    Objects.requireNonNull(attrs, "attrs");
+    ensureOpen();
+    NetworkConfig current = currentConfig();
+    if (!current.enableIPv4()) {
+      throw new SubnetException(
+          "etcd mode needs IPv4: leases are keyed by an IPv4 subnet, as in upstream flannel; set"
+              + " EnableIPv4 and Network in "
+              + keys.config()
+              + ", or use --kube-subnet-mgr for an IPv6-only cluster");
+    }
+    if (attrs.publicIp() == null) {
+      throw new SubnetException(
+          "etcd mode finds a node's lease by its public IPv4 address, and none was given; give"
+              + " the node an IPv4 address (--public-ip, --iface)");
+    }
+    SubnetAllocator allocator = new SubnetAllocator(current, keys, random);
+    for (int attempt = 1; attempt <= RACE_RETRIES; attempt++) {
+      Optional<OwnLease> acquired = tryAcquire(current, allocator, attrs);
+      if (acquired.isPresent()) {
+        own = acquired.get();
+        return own.lease();
+      }
+      log.info(
+          "another node took the subnet first (attempt {} of {}); trying again",
+          attempt,
+          RACE_RETRIES);
+    }
+    throw new SubnetException(
+        "max retries reached trying to acquire a subnet: "
+            + RACE_RETRIES
+            + " attempts to create a key under "
+            + keys.subnets()
+            + " lost the race to other nodes; start again (many nodes starting at once settle)");
+  }
+
+  private Optional<OwnLease> tryAcquire(
+      NetworkConfig current, SubnetAllocator allocator, LeaseAttrs attrs)
+      throws SubnetException, InterruptedException {
+    String value = attrs.toJson();
+    EtcdStore.Listing listing = store.list(keys.subnets());
+    Instant now = clock.instant();
+    List<SubnetKey> existing = new ArrayList<>();
+    List<Lease> leases = new ArrayList<>();
+    Map<SubnetKey, EtcdStore.Entry> entries = new HashMap<>();
+    for (EtcdStore.Entry entry : listing.entries()) {
+      keys.parse(entry.key()).ifPresent(existing::add);
+      decoder
+          .lease(entry, now)
+          .ifPresent(
+              lease -> {
+                leases.add(lease);
+                entries.put(SubnetKey.of(lease), entry);
+              });
+    }
+
+    Optional<Lease> mine = SubnetAllocator.findByPublicIp(leases, attrs.publicIp());
+    if (mine.isPresent()) {
+      Lease lease = mine.get();
+      EtcdStore.Entry entry = entries.get(SubnetKey.of(lease));
+      if (allocator.compatible(lease.subnet(), lease.ipv6Subnet())) {
+        log.info("found lease {} for current IP ({}), reusing", lease.subnets(), attrs.publicIp());
+        return reuse(lease, entry, attrs, value);
+      }
+      log.info(
+          "found lease {} for current IP ({}) but not compatible with current config, deleting",
+          lease.subnets(),
+          attrs.publicIp());
+      store.delete(entry.key());
+    }
+
+    SubnetAllocator.Occupied occupied = new SubnetAllocator.Occupied(current, existing);
+    Optional<SubnetKey> previous =
+        allocator.previous(options.previousSubnet(), options.previousIpv6Subnet(), occupied);
+    previous.ifPresent(k -> log.info("found previously leased subnet {}, reusing", k.subnets()));
+    SubnetKey key = previous.isPresent() ? previous.get() : allocator.allocate(occupied);
+
+    String fullKey = keys.lease(key);
+    Instant granted = clock.instant();
+    EtcdStore.Grant grant = store.grant(timings.leaseTtl());
+    OptionalLong revision = store.createIfAbsent(fullKey, value, grant.id());
+    if (revision.isEmpty()) {
+      store.revokeQuietly(grant.id());
+      return Optional.empty();
+    }
+    log.info("allocated lease {} to current node ({})", key.subnets(), attrs.publicIp());
+    Lease lease =
+        new Lease(
+            key.subnet(),
+            key.ipv6Subnet(),
+            attrs,
+            granted.plusSeconds(grant.ttlSeconds()),
+            revision.getAsLong());
+    return Optional.of(new OwnLease(lease, fullKey, value, revision.getAsLong(), grant.id()));
+  }
+
+  /**
+   * Rewrites this node's existing key with the new attributes: a fresh TTL, or none if reserved.
+   */
+  private Optional<OwnLease> reuse(
+      Lease found, EtcdStore.Entry entry, LeaseAttrs attrs, String value)
+      throws SubnetException, InterruptedException {
+    boolean reservation = entry.leaseId() == 0;
+    Instant granted = clock.instant();
+    EtcdStore.Grant grant = reservation ? null : store.grant(timings.leaseTtl());
+    long leaseId = reservation ? 0 : grant.id();
+    OptionalLong revision =
+        store.replaceIfSame(entry.key(), value, leaseId, entry.createRevision());
+    if (revision.isEmpty()) {
+      store.revokeQuietly(leaseId);
+      return Optional.empty();
+    }
+    Instant expiration = reservation ? null : granted.plusSeconds(grant.ttlSeconds());
+    Lease lease =
+        new Lease(found.subnet(), found.ipv6Subnet(), attrs, expiration, revision.getAsLong());
+    return Optional.of(new OwnLease(lease, entry.key(), value, entry.createRevision(), leaseId));
+  }
+
+  @Override
+  public synchronized void completeLease(Lease lease, Consumer<Lease> onLost) {
+    Objects.requireNonNull(lease, "lease");
+    Objects.requireNonNull(onLost, "onLost");
+    ensureOpen();
+    OwnLease mine = requireOwn();
+    if (!lease.sameSubnets(mine.lease())) {
+      throw new IllegalArgumentException(
+          "lease " + lease.subnets() + " is not the one acquired, " + mine.lease().subnets());
+    }
+    if (keeper != null) {
+      throw new IllegalStateException("completeLease was already called");
+    }
+    keeper = new LeaseKeeper(store, mine, options.renewMargin(), timings, clock, random, onLost);
+    keeper.start();
+  }
+
+  @Override
+  public LeaseWatch watchLeases(LeaseListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    ensureOpen();
+    OwnLease mine = requireOwn();
+    EtcdLeaseWatch[] holder = new EtcdLeaseWatch[1];
+    EtcdLeaseWatch watch =
+        new EtcdLeaseWatch(
+            store,
+            keys,
+            decoder,
+            SubnetKey.of(mine.lease()),
+            listener,
+            timings,
+            clock,
+            random,
+            Integer.toString(WATCH_IDS.incrementAndGet()),
+            () -> watches.remove(holder[0]));
+    holder[0] = watch;
+    watches.add(watch);
+    watch.start();
+    return watch;
+  }
+
+  @Override
+  public List<Lease> currentLeases() throws SubnetException, InterruptedException {
+    ensureOpen();
+    SubnetKey mine = SubnetKey.of(requireOwn().lease());
+    EtcdStore.Listing listing = store.list(keys.subnets());
+    Instant now = clock.instant();
+    List<Lease> peers = new ArrayList<>(listing.entries().size());
+    for (EtcdStore.Entry entry : listing.entries()) {
+      decoder.lease(entry, now).filter(l -> !mine.matches(l)).ifPresent(peers::add);
+    }
+    return peers;
+  }
+
+  @Override
+  public void close() {
+    LeaseKeeper toClose;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      toClose = keeper;
+    }
+    for (EtcdLeaseWatch watch : List.copyOf(watches)) {
+      watch.close();
+    }
+    if (toClose != null) {
+      toClose.close();
+    }
+    store.close();
+    log.info("etcd subnet manager closed; lease keys stay in etcd");
+  }
+
+  /** Returns the lease the keeper holds now (renewals change the expiration); for tests. */
+  synchronized Optional<OwnLease> keptLease() {
+    return keeper == null ? Optional.ofNullable(own) : Optional.of(keeper.current());
+  }
+
+  /** Returns the keys warned about as bad; for tests. */
+  Set<String> badKeys() {
+    return decoder.warnedKeys();
+  }
+
+  /** Returns the key layout; for tests. */
+  EtcdKeys keys() {
+    return keys;
+  }
+
+  private NetworkConfig currentConfig() throws SubnetException, InterruptedException {
+    NetworkConfig current = config;
+    if (current != null) {
+      return current;
+    }
+    try {
+      return networkConfig();
+    } catch (ConfigException e) {
+      throw new SubnetException(e.getMessage(), e);
+    }
+  }
+
+  private OwnLease requireOwn() {
+    OwnLease mine = own;
+    if (mine == null) {
+      throw new IllegalStateException("acquireLease has not succeeded yet");
+    }
+    return mine;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("the etcd subnet manager is closed");
+    }
+  }
+
+  /** Returns how long a lease lasts; for tests. */
+  Duration leaseTtl() {
+    return timings.leaseTtl();
+  }
+}

@@ -1,0 +1,304 @@
+package io.jflannel.subnet.etcd;
+
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.jflannel.core.subnet.SubnetException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An etcd watch that survives errors: it resumes after the last revision it has seen, reconnects
+ * with jittered backoff, and when etcd has compacted that revision away it asks its handler to
+ * re-read the state and resumes after the re-read.
+ *
+ * <p>Mechanism. Each jetcd watcher it opens carries a generation number; a callback of an older
+ * generation (a watcher being closed, or jetcd's own retry) is ignored, and an event whose {@code
+ * modRevision} is not above the last revision seen is dropped, so overlapping watchers can neither
+ * duplicate nor reorder events. jetcd retries some failures on its own from its own idea of the
+ * revision; this class closes the failed watcher at once (which stops that retry) and opens the
+ * next one itself, so there is exactly one resume point. Progress notifications advance the resume
+ * revision when nothing under the key changes. The handler's {@link Handler#onEvents} runs under
+ * this watch's lock, so calls are serial; it must be quick and must not call back into jetcd.
+ * {@link Handler#resync} runs on the executor, with no watcher open.
+ *
+ * <p>Thread-safety: safe for use from any thread. jetcd's callbacks arrive on its event loop; jetcd
+ * is never called while this class's lock is held (jetcd calls listeners under its own lock, so the
+ * opposite order could deadlock). Does not own the store or the executor.
+ */
+final class ResilientWatch implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ResilientWatch.class);
+
+  /** What a resilient watch reports to. */
+  interface Handler {
+
+    /**
+     * Handles the events of one watch response: new revisions only, in order, one call at a time.
+     */
+    void onEvents(List<WatchEvent> events);
+
+    /**
+     * Re-reads the watched state from the store (at the start, or because the resume revision was
+     * compacted) and returns the revision it was read at; the watch resumes after it.
+     */
+    long resync() throws SubnetException, InterruptedException;
+  }
+
+  private final EtcdStore store;
+  private final String key;
+  private final boolean prefix;
+  private final Handler handler;
+  private final ScheduledExecutorService executor;
+  private final Backoff backoff;
+  private final String name;
+
+  private final Object lock = new Object();
+  private long revision; // the last revision seen; guarded by lock
+  private long generation; // guarded by lock
+  private Watch.Watcher watcher; // guarded by lock
+  private boolean closed; // guarded by lock
+  private boolean failing; // guarded by lock: a failure was logged at WARN and not yet recovered
+
+  /**
+   * Creates a watch; nothing happens until {@link #start}.
+   *
+   * @param revision the last revision already seen; the watch starts after it
+   * @param name what is watched, for logs, e.g. {@code "lease watch of
+   *     /coreos.com/network/subnets/"}
+   */
+  ResilientWatch(
+      EtcdStore store,
+      String key,
+      boolean prefix,
+      long revision,
+      Handler handler,
+      ScheduledExecutorService executor,
+      EtcdTimings timings,
+      RandomGenerator random,
+      String name) {
+    this.store = store;
+    this.key = key;
+    this.prefix = prefix;
+    this.revision = revision;
+    this.handler = handler;
+    this.executor = executor;
+    this.backoff = new Backoff(timings.backoffInitial(), timings.backoffMax(), random);
+    this.name = name;
+  }
+
+  /**
+   * Starts watching on the executor.
+   *
+   * @param resyncFirst whether to call {@link Handler#resync} first (for an initial listing)
+   *     instead of resuming after the revision given to the constructor
+   */
+  void start(boolean resyncFirst) {
+    schedule(resyncFirst ? this::resync : this::connect, Duration.ZERO);
+  }
+
+  /** Returns the last revision seen. */
+  long revision() {
+    synchronized (lock) {
+      return revision;
+    }
+  }
+
+  /** Stops the watch; no handler call starts afterwards. Idempotent. */
+  @Override
+  public void close() {
+    Watch.Watcher open;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      generation++;
+      open = watcher;
+      watcher = null;
+    }
+    closeQuietly(open);
+  }
+
+  private void connect() {
+    long gen;
+    long from;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      gen = ++generation;
+      from = revision + 1;
+    }
+    log.debug("{}: watching from revision {}", name, from);
+    Watch.Watcher opened;
+    try {
+      opened = store.watch(key, prefix, from, new Listener(gen));
+    } catch (RuntimeException e) {
+      failed(gen, e);
+      return;
+    }
+    boolean current;
+    synchronized (lock) {
+      current = !closed && gen == generation;
+      if (current) {
+        watcher = opened;
+      }
+    }
+    if (!current) {
+      closeQuietly(opened);
+    }
+  }
+
+  private void resync() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+    }
+    long listed;
+    try {
+      listed = handler.resync();
+    } catch (SubnetException e) {
+      Duration delay;
+      synchronized (lock) {
+        delay = backoff.next();
+      }
+      log.warn("{}: {}; trying again in {} ms", name, e.getMessage(), delay.toMillis());
+      schedule(this::resync, delay);
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the executor is shutting down
+      return;
+    }
+    synchronized (lock) {
+      revision = listed;
+    }
+    connect();
+  }
+
+  private void failed(long gen, Throwable error) {
+    Watch.Watcher open;
+    Duration delay;
+    boolean warn;
+    long resumeAfter;
+    synchronized (lock) {
+      if (closed || gen != generation) {
+        return;
+      }
+      generation++;
+      open = watcher;
+      watcher = null;
+      delay = backoff.next();
+      warn = !failing;
+      failing = true;
+      resumeAfter = revision;
+    }
+    closeQuietly(open);
+    if (error instanceof CompactedException compacted) {
+      log.warn(
+          "{}: fell behind etcd compaction (revision {} compacted, resuming after {}); re-listing",
+          name,
+          compacted.getCompactedRevision(),
+          resumeAfter);
+      schedule(this::resync, Duration.ZERO);
+      return;
+    }
+    String message = error.getMessage() == null ? error.toString() : error.getMessage();
+    if (warn) {
+      log.warn(
+          "{}: interrupted ({}); reconnecting after revision {} in {} ms",
+          name,
+          message,
+          resumeAfter,
+          delay.toMillis());
+    } else {
+      log.debug("{}: still failing ({}); retrying in {} ms", name, message, delay.toMillis());
+    }
+    schedule(this::connect, delay);
+  }
+
+  private void received(long gen, WatchResponse response) {
+    synchronized (lock) {
+      if (closed || gen != generation) {
+        return;
+      }
+      backoff.reset();
+      if (failing) {
+        failing = false;
+        log.info("{}: watching again after revision {}", name, revision);
+      }
+      if (response.isCreatedNotify()) {
+        return;
+      }
+      if (response.isProgressNotify()) {
+        revision = Math.max(revision, response.getHeader().getRevision());
+        return;
+      }
+      List<WatchEvent> fresh = new ArrayList<>(response.getEvents().size());
+      long last = revision;
+      for (WatchEvent event : response.getEvents()) {
+        long modRevision = event.getKeyValue().getModRevision();
+        if (modRevision > revision) {
+          fresh.add(event);
+          last = Math.max(last, modRevision);
+        }
+      }
+      revision = last;
+      if (!fresh.isEmpty()) {
+        handler.onEvents(fresh);
+      }
+    }
+  }
+
+  private void schedule(Runnable task, Duration delay) {
+    try {
+      executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      log.debug("{}: not rescheduled, the executor is shut down", name);
+    }
+  }
+
+  private static void closeQuietly(Watch.Watcher open) {
+    if (open == null) {
+      return;
+    }
+    try {
+      open.close();
+    } catch (RuntimeException e) {
+      log.debug("closing an etcd watcher failed: {}", e.toString());
+    }
+  }
+
+  /** Forwards one jetcd watcher's callbacks, tagged with its generation. */
+  private final class Listener implements Watch.Listener {
+    private final long gen;
+
+    Listener(long gen) {
+      this.gen = gen;
+    }
+
+    @Override
+    public void onNext(WatchResponse response) {
+      received(gen, response);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      failed(gen, error);
+    }
+
+    @Override
+    public void onCompleted() {
+      failed(gen, new IllegalStateException("the watch was ended by etcd"));
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The etcd subnet manager: {@link io.jflannel.subnet.etcd.EtcdSubnetManager}, configured by {@link
+ * io.jflannel.subnet.etcd.EtcdOptions} (the {@code --etcd-*} flags) and {@link
+ * io.jflannel.subnet.etcd.EtcdTimings}.
+ *
+ * <h2>Layout in etcd (v3 API), shared with upstream flannel</h2>
+ *
+ * <pre>
+ * /coreos.com/network/config                        net-conf.json
+ * /coreos.com/network/subnets/10.5.52.0-24          {"PublicIP":"192.168.64.3","PublicIPv6":null,
+ *                                                    "BackendType":"vxlan","BackendData":{...}}
+ * /coreos.com/network/subnets/10.5.52.0-24&amp;fc00::-64   (dual-stack)
+ * </pre>
+ *
+ * Each lease key carries an etcd lease of 24 h and is rewritten with a new one an hour (the renew
+ * margin) before it runs out. A key without an etcd lease is a reservation: an operator pins a
+ * subnet to a public IP, and the node with that IP takes it and leaves it without TTL.
+ *
+ * <h2>Pieces</h2>
+ *
+ * <ul>
+ *   <li>{@code EtcdStore}: the etcd operations, blocking with a timeout; {@code SubnetKey}, {@code
+ *       EtcdKeys}: key names; {@code LeaseDecoder}: key and value to lease, bad keys warned once.
+ *   <li>{@code SubnetAllocator}: which subnet to take (pure, unit-tested).
+ *   <li>{@code LeaseKeeper}: renewal and loss of the own lease.
+ *   <li>{@code ResilientWatch}: a watch that resumes after the last revision seen, with backoff,
+ *       and re-lists after a compaction; {@code EtcdLeaseWatch}: peer state and diffing on top of
+ *       it; {@code LeaseDispatcher}: coalescing delivery on one thread.
+ * </ul>
+ *
+ * <h2>History</h2>
+ *
+ * Upstream moved from the v2 to the v3 API in v0.18.0 (2022) and reads only v3 keys since; a config
+ * written with {@code etcdctl} v2 commands is invisible (upstream issue #1584), hence the hint in
+ * the "config not found" error. Upstream's watch pushes every event through channels (issue #2252
+ * for the Kubernetes twin); here events coalesce per subnet, so a burst of thousands of peers costs
+ * one map entry each.
+ */
+package io.jflannel.subnet.etcd;

@@ -1,0 +1,120 @@
+package io.jflannel.subnet.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jflannel.core.ip.Ip4Net;
+import io.jflannel.core.ip.Ip6Net;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SubnetKeyTest {
+
+  @Test
+  void formatsUpstreamKeys() {
+    assertThat(new SubnetKey(Ip4Net.parse("10.5.52.0/24"), null)).hasToString("10.5.52.0-24");
+    assertThat(new SubnetKey(Ip4Net.parse("10.5.52.0/24"), Ip6Net.parse("fc00::/64")))
+        .hasToString("10.5.52.0-24&fc00::-64");
+    assertThat(new SubnetKey(Ip4Net.parse("10.5.52.0/24"), Ip6Net.parse("2001:cafe:42:1::/64")))
+        .hasToString("10.5.52.0-24&2001:cafe:42:1::-64");
+  }
+
+  @Test
+  void parsesIpv4AndDualStackKeys() {
+    assertThat(SubnetKey.parse("10.5.52.0-24"))
+        .contains(new SubnetKey(Ip4Net.parse("10.5.52.0/24"), null));
+    assertThat(SubnetKey.parse("10.5.52.0-24&fc00::-64"))
+        .contains(new SubnetKey(Ip4Net.parse("10.5.52.0/24"), Ip6Net.parse("fc00::/64")));
+    assertThat(SubnetKey.parse("0.0.0.0-0")).isPresent();
+  }
+
+  @Test
+  void fullKeysMustLieUnderThePrefixSubnetsRange() {
+    EtcdKeys keys = new EtcdKeys("/coreos.com/network");
+    assertThat(keys.config()).isEqualTo("/coreos.com/network/config");
+    assertThat(keys.parse("/coreos.com/network/subnets/10.5.52.0-24")).isPresent();
+    assertThat(keys.parse("/coreos.com/network/subnetsX/10.5.52.0-24")).isEmpty();
+    assertThat(keys.parse("/coreos.com/network/subnets/x/10.5.52.0-24")).isEmpty();
+    assertThat(keys.parse("/other/subnets/10.5.52.0-24")).isEmpty();
+    assertThat(keys.lease(SubnetKey.parse("10.5.52.0-24").orElseThrow()))
+        .isEqualTo("/coreos.com/network/subnets/10.5.52.0-24");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "10.5.52.0",
+        "10.5.52.0-",
+        "10.5.52.0/24",
+        "x10.5.52.0-24", // upstream's unanchored expression would read this
+        "10.5.52.1-24", // host bits
+        "10.5.52.0-024", // not canonical
+        "10.5.52.0-32", // upstream's ParseUint(.., 5) stops at 31
+        "10.5.52.0-+24",
+        "10.5.52.0--24",
+        "010.5.52.0-24",
+        "10.5.52.0-24&",
+        "10.5.52.0-24&fc00::",
+        "10.5.52.0-24&FC00::-64", // upstream's [a-f\\d:] is lower case
+        "10.5.52.0-24&fc00:0::-64", // not canonical
+        "10.5.52.0-24&fc00::-128",
+        "10.5.52.0-24&fc00::1-64", // host bits
+        "10.5.52.0-24&fc00::-64&fd00::-64",
+        "fc00::-64",
+        "10.5.52.0-24\n",
+        "256.5.52.0-24",
+      })
+  void refusesWhatIsNotACanonicalSubnetKey(String name) {
+    assertThat(SubnetKey.parse(name)).isEmpty();
+  }
+
+  @Test
+  void parserNeverThrowsOnRandomStrings() {
+    SplittableRandom random = new SplittableRandom(20261121);
+    String alphabet = "0123456789.-&:abcdefABCDEF/x \u00e9\u0000\uffff";
+    for (int i = 0; i < 200_000; i++) {
+      StringBuilder s = new StringBuilder();
+      int length = random.nextInt(40);
+      for (int k = 0; k < length; k++) {
+        s.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      assertRoundTripsOrIsEmpty(s.toString());
+    }
+  }
+
+  @Test
+  void parserNeverThrowsOnMutatedValidKeys() {
+    SplittableRandom random = new SplittableRandom(7);
+    String[] seeds = {"10.5.52.0-24", "10.5.52.0-24&fc00::-64", "192.168.0.0-16&2001:db8:1::-48"};
+    String alphabet = "0123456789.-&:af";
+    for (int i = 0; i < 200_000; i++) {
+      StringBuilder s = new StringBuilder(seeds[random.nextInt(seeds.length)]);
+      int edits = 1 + random.nextInt(3);
+      for (int e = 0; e < edits; e++) {
+        int at = random.nextInt(s.length() + 1);
+        switch (random.nextInt(3)) {
+          case 0 -> s.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+          case 1 -> {
+            if (at < s.length()) {
+              s.deleteCharAt(at);
+            }
+          }
+          default -> {
+            if (at < s.length()) {
+              s.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+          }
+        }
+      }
+      assertRoundTripsOrIsEmpty(s.toString());
+    }
+  }
+
+  private static void assertRoundTripsOrIsEmpty(String name) {
+    Optional<SubnetKey> key = SubnetKey.parse(name);
+    key.ifPresent(k -> assertThat(k.toString()).isEqualTo(name));
+  }
+}
