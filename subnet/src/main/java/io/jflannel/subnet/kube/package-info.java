@@ -1,0 +1,34 @@
+/**
+ * The Kubernetes subnet manager ({@code --kube-subnet-mgr}): {@link
+ * io.jflannel.subnet.kube.KubeSubnetManager}, with {@link io.jflannel.subnet.kube.KubeOptions} for
+ * its flags.
+ *
+ * <p>Design notes. Upstream's manager ({@code pkg/subnet/kube/kube.go}) runs a client-go informer
+ * on all Nodes and pushes one event per change into a buffered channel of {@code EVENT_QUEUE_DEPTH}
+ * (5,000); when 5,000+ nodes start at once the channel fills and the informer blocks (issue #2252;
+ * PR #2251 added up to 100 retrying goroutines). Its informer cache also holds every Node in full,
+ * 15–30 KB each on a real cluster. This package keeps the single informer but changes what it holds
+ * and how events leave it:
+ *
+ * <ul>
+ *   <li>The informer's item store keeps name → resourceVersion only ({@code NodeVersionStore}); the
+ *       event handler projects each Node into its lease on arrival ({@code PeerTracker}, {@code
+ *       NodeProjector}) and keeps that. Full Nodes live only while a list or watch event is being
+ *       handled.
+ *   <li>Events coalesce per lease in an insertion-ordered map drained by one delivery thread
+ *       ({@code LeaseEventCoalescer}): pending work is bounded by the number of peers, and nothing
+ *       can block the informer.
+ *   <li>Nodes that yield no lease are skipped with one warning per node and reason; the others keep
+ *       flowing.
+ *   <li>Writes go through {@code nodes/status}, which is what kube-flannel.yml's ClusterRole may
+ *       patch: annotations by JSON merge patch (only changed keys), the NetworkUnavailable
+ *       condition by a resourceVersion-guarded JSON Patch that leaves the other conditions alone
+ *       ({@code OwnNode}).
+ * </ul>
+ *
+ * <p>Testing: against fabric8's CRUD mock API server. It has no watch history (a resumed watch sees
+ * the current objects as ADDED, never the deletes it missed), sends no bookmarks, refuses strategic
+ * merge patches, and drops metadata sent to {@code /status}; see the tests for what each of those
+ * means here.
+ */
+package io.jflannel.subnet.kube;
