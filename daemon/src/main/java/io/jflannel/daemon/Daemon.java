@@ -1,0 +1,295 @@
+package io.jflannel.daemon;
+
+import io.jflannel.core.backend.Backend;
+import io.jflannel.core.backend.BackendException;
+import io.jflannel.core.backend.BackendFactory;
+import io.jflannel.core.backend.ExternalInterface;
+import io.jflannel.core.backend.Network;
+import io.jflannel.core.config.ConfigException;
+import io.jflannel.core.config.NetworkConfig;
+import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.subnet.SubnetException;
+import io.jflannel.core.subnet.SubnetManager;
+import io.jflannel.daemon.iface.InterfaceCriteria;
+import io.jflannel.daemon.iface.InterfaceSelectionException;
+import io.jflannel.daemon.iface.InterfaceSelector;
+import io.jflannel.daemon.run.LeaseFeed;
+import io.jflannel.daemon.run.ManagerFactory;
+import io.jflannel.daemon.run.Managers;
+import io.jflannel.daemon.run.Signals;
+import io.jflannel.daemon.run.StartupException;
+import io.jflannel.daemon.traffic.TrafficRules;
+import io.jflannel.daemon.traffic.TrafficRulesException;
+import io.jflannel.netlink.Netlink;
+import io.jflannel.netlink.NetlinkException;
+import io.jflannel.subnet.SubnetEnv;
+import io.jflannel.subnet.SubnetFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * flanneld's life: brings this node into the overlay and keeps it there until a signal.
+ *
+ * <p>Order, as upstream's: health server → subnet manager → network config (retried every second
+ * until it exists) → external interface → backend device → lease → local setup → traffic rules →
+ * subnet.env (then {@code /readyz} turns 200) → lease watch and periodic reconcile → complete lease
+ * (kube: node condition; etcd: renewals) → wait. SIGTERM/SIGINT stop watchers and threads and
+ * return 0, leaving every kernel object, rule, file and lease in place so a restarted daemon takes
+ * over without touching traffic. A start-up failure returns 1 after one clear line; a lost lease
+ * (etcd: key deleted) returns 1 too, as upstream shuts down then.
+ *
+ * <p>Owns everything it starts; {@link #run} is called once, from {@code Main}.
+ */
+public final class Daemon {
+  private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+  private final FlannelOptions options;
+  private final ManagerFactory managers;
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private final AtomicInteger exitCode = new AtomicInteger(0);
+  private final List<AutoCloseable> resources = Collections.synchronizedList(new ArrayList<>());
+
+  public Daemon(FlannelOptions options) {
+    this(options, Managers.forOptions(options));
+  }
+
+  Daemon(FlannelOptions options, ManagerFactory managers) {
+    this.options = options;
+    this.managers = managers;
+  }
+
+  /** Runs until a signal; returns the exit code. */
+  public int run() throws Exception {
+    Signals.onTermination(() -> requestStop(0));
+    try {
+      start();
+    } catch (StartupException e) {
+      log.error("{}", e.getMessage());
+      log.debug("start-up failure", e);
+      closeAll();
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeAll();
+      return exitCode.get();
+    }
+    stop.await();
+    log.info("exiting cleanly");
+    closeAll();
+    return exitCode.get();
+  }
+
+  /** Asks the daemon to stop with {@code code}; the first request wins. */
+  void requestStop(int code) {
+    if (stop.getCount() > 0) {
+      exitCode.compareAndSet(0, code);
+      stop.countDown();
+    }
+  }
+
+  private <T extends AutoCloseable> T own(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  private void start() throws StartupException, InterruptedException {
+    Optional<HealthServer> health;
+    try {
+      health = HealthServer.startIfEnabled(options.healthzIp(), options.healthzPort());
+    } catch (IOException e) {
+      throw new StartupException(
+          "cannot serve health checks on "
+              + options.healthzIp()
+              + ":"
+              + options.healthzPort()
+              + ": "
+              + e.getMessage()
+              + "; pick a free --healthz-port",
+          e);
+    }
+    health.ifPresent(this::own);
+
+    SubnetManager manager;
+    try {
+      manager = own(managers.connect());
+    } catch (SubnetException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+    NetworkConfig config = networkConfig(manager);
+    log.info("network config: {} backend {}", config.network(), config.backendType());
+
+    ExternalInterface iface = externalInterface(config, manager);
+    BackendFactory factory =
+        BackendFactory.find(config.backendType())
+            .orElseThrow(
+                () ->
+                    new StartupException(
+                        "unknown backend type \""
+                            + config.backendType()
+                            + "\" in the net config; use one of: vxlan, host-gw"));
+    Network network;
+    Lease lease;
+    try {
+      Backend backend = factory.create(config, iface);
+      LeaseAttrs probe =
+          new LeaseAttrs(iface.publicIp(), iface.publicIpv6(), factory.type(), null, null);
+      LeaseAttrs attrs = backend.prepare(managers.previousAttrs(manager, probe));
+      lease = manager.acquireLease(attrs);
+      log.info("acquired lease {}", lease.subnets());
+      network = own(backend.register(lease));
+    } catch (BackendException | SubnetException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+
+    SubnetFile file = new SubnetFile(Path.of(options.subnetFile()));
+    SubnetEnv previous = file.read().orElse(null);
+    SubnetEnv current = SubnetEnv.of(config, lease, network.mtu(), options.ipMasq());
+    trafficRules(current, previous);
+    try {
+      file.write(current);
+    } catch (IOException e) {
+      log.warn("cannot write {}, /readyz stays 503: {}", file.path(), e.getMessage());
+    }
+    health.ifPresent(
+        h -> {
+          if (java.nio.file.Files.exists(file.path())) {
+            h.markReady();
+          }
+        });
+
+    LeaseFeed feed = own(new LeaseFeed(manager, network));
+    try {
+      own(manager.watchLeases(feed)::close);
+    } catch (SubnetException e) {
+      throw new StartupException("cannot watch leases: " + e.getMessage(), e);
+    }
+    long period = options.resyncPeriod().toMillis();
+    feed.startReconcile(Math.min(period, 2000), period);
+    Thread runner = new Thread(() -> runNetwork(network), "backend");
+    runner.setDaemon(true);
+    runner.start();
+
+    try {
+      manager.completeLease(
+          lease,
+          lost -> {
+            log.error(
+                "lease {} has been revoked (its key was deleted or expired): shutting down",
+                lost.subnets());
+            requestStop(1);
+          });
+    } catch (SubnetException e) {
+      log.warn("cannot complete the lease (will not retry): {}", e.getMessage());
+    }
+    log.info(
+        "running: lease {}, backend {}, mtu {}", lease.subnets(), factory.type(), network.mtu());
+  }
+
+  private NetworkConfig networkConfig(SubnetManager manager)
+      throws StartupException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return manager.networkConfig();
+      } catch (ConfigException e) {
+        throw new StartupException("bad network config: " + e.getMessage(), e);
+      } catch (SubnetException e) {
+        if (attempt == 1 || attempt % 30 == 0) {
+          log.warn("waiting for the network config: {}", e.getMessage());
+        }
+        if (stop.await(1, TimeUnit.SECONDS)) {
+          throw new InterruptedException("stopped while waiting for the network config");
+        }
+      }
+    }
+  }
+
+  private ExternalInterface externalInterface(NetworkConfig config, SubnetManager manager)
+      throws StartupException {
+    InterfaceCriteria criteria =
+        InterfaceCriteria.of(options, config.enableIPv4(), config.enableIPv6());
+    if (options.publicIp().isEmpty()) { // kube: the node-public-ip annotation stands in for it
+      criteria = Managers.pinnedPublicIp(manager).map(criteria::withPublicIp).orElse(criteria);
+    }
+    try (Netlink nl = Netlink.open()) {
+      return new InterfaceSelector(nl).select(criteria);
+    } catch (NetlinkException e) {
+      throw new StartupException("cannot read the host's interfaces: " + e.getMessage(), e);
+    } catch (InterfaceSelectionException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+  }
+
+  private void trafficRules(SubnetEnv current, SubnetEnv previous) throws StartupException {
+    if (!options.ipMasq()
+        && !options.iptablesForwardRules()
+        && (previous == null || !previous.ipMasq())) {
+      return;
+    }
+    TrafficRules rules =
+        TrafficRules.onHost(options.iptablesForwardRules(), options.ipMasqFullyRandomDisable());
+    try {
+      rules.setup(current, previous);
+    } catch (TrafficRulesException e) {
+      throw new StartupException("cannot install iptables rules: " + e.getMessage(), e);
+    }
+    ScheduledExecutorService resync =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "iptables-resync");
+              t.setDaemon(true);
+              return t;
+            });
+    own(resync::shutdownNow);
+    long period = Math.max(1, options.iptablesResync().toMillis());
+    resync.scheduleWithFixedDelay(
+        () -> {
+          try {
+            rules.resync();
+          } catch (TrafficRulesException e) {
+            log.warn("iptables resync failed, retrying next period: {}", e.getMessage());
+          }
+        },
+        period,
+        period,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void runNetwork(Network network) {
+    try {
+      network.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (BackendException e) {
+      log.error("backend stopped: {}", e.getMessage());
+      requestStop(1);
+    }
+  }
+
+  private void closeAll() {
+    List<AutoCloseable> all;
+    synchronized (resources) {
+      all = new ArrayList<>(resources);
+      resources.clear();
+    }
+    Collections.reverse(all);
+    for (AutoCloseable c : all) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.debug("close failed: {}", e.toString());
+      }
+    }
+  }
+}
