@@ -16,6 +16,8 @@ import io.jflannel.netlink.IpPrefix;
 import io.jflannel.netlink.Ips;
 import io.jflannel.netlink.Netlink;
 import io.jflannel.netlink.NetlinkException;
+import io.jflannel.netlink.Nexthop;
+import io.jflannel.netlink.NexthopRoutes;
 import io.jflannel.netlink.Request;
 import io.jflannel.netlink.Result;
 import io.jflannel.netlink.Route;
@@ -55,6 +57,7 @@ public final class HostGwNetwork implements Network {
   private final Map<String, Lease> peers = new LinkedHashMap<>();
   private final Set<String> warned = new HashSet<>();
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final boolean nexthops;
   private long writes;
 
   HostGwNetwork(Netlink nl, ExternalInterface iface, NetworkConfig config, Lease own) {
@@ -62,6 +65,17 @@ public final class HostGwNetwork implements Network {
     this.iface = iface;
     this.config = config;
     this.own = own;
+    boolean want = false; // our NexthopRoutes option; keys are case-insensitive as upstream's
+    for (var it = config.backend().fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (k.equalsIgnoreCase("NexthopRoutes")) {
+        want = config.backend().get(k).asBoolean(false);
+      }
+    }
+    this.nexthops = want && NexthopRoutes.supported(nl);
+    if (want && !nexthops) {
+      log.warn("NexthopRoutes: this kernel has no nexthop objects (5.3+); using plain routes");
+    }
   }
 
   @Override
@@ -105,7 +119,9 @@ public final class HostGwNetwork implements Network {
         log.info("lease removed: {}", l.subnets());
       }
     }
-    apply(new Diff<>(upserts, deletes), true);
+    applyNexthops(nexthopsOf(upserts), List.of());
+    apply(new Diff<>(viaNexthops(upserts), viaNexthops(deletes)), true);
+    applyNexthops(List.of(), nexthopsOf(deletes));
   }
 
   @Override
@@ -121,13 +137,25 @@ public final class HostGwNetwork implements Network {
       wanted.addAll(routesOf(l));
     }
     List<Route> actual;
+    Diff<Nexthop> nhDiff;
     try {
       actual =
-          nl.routes().list(Rt.AF_UNSPEC, Rt.RT_TABLE_MAIN).stream().filter(this::owned).toList();
+          nl.routes().list(Rt.AF_UNSPEC, Rt.RT_TABLE_MAIN).stream()
+              .filter(this::owned)
+              .map(NexthopRoutes::normalize)
+              .toList();
+      nhDiff =
+          Diff.of(
+              nexthopsOf(wanted),
+              nexthops
+                  ? nl.nexthops().list().stream().filter(h -> NexthopRoutes.owned(h.id())).toList()
+                  : List.of(),
+              Nexthop::id);
     } catch (NetlinkException e) {
       throw new BackendException("host-gw: cannot list routes: " + e.getMessage(), e);
     }
-    Diff<Route> diff = Diff.of(wanted, actual, Route::dst);
+    Diff<Route> diff = Diff.of(viaNexthops(wanted), actual, Route::dst);
+    applyNexthops(nhDiff.upserts(), List.of());
     if (!diff.isEmpty()) {
       log.info(
           "reconcile: {} route(s) to write, {} stale route(s) to remove",
@@ -135,6 +163,50 @@ public final class HostGwNetwork implements Network {
           diff.deletes().size());
     }
     apply(diff, false);
+    applyNexthops(List.of(), nhDiff.deletes());
+  }
+
+  /** The nexthop objects the NexthopRoutes option puts behind {@code routes}; none without it. */
+  private List<Nexthop> nexthopsOf(List<Route> routes) {
+    return nexthops ? routes.stream().map(r -> pair(r).nexthop()).toList() : List.of();
+  }
+
+  /** {@code routes} as they are written: through nexthop objects with the option, else as is. */
+  private List<Route> viaNexthops(List<Route> routes) {
+    return nexthops ? routes.stream().map(r -> pair(r).route()).toList() : routes;
+  }
+
+  private NexthopRoutes.Pair pair(Route r) {
+    long index;
+    if (r.dst().address() instanceof Inet4Address) {
+      index =
+          Integer.toUnsignedLong(
+                  Ip4.fromBytes(r.dst().address().getAddress()).value()
+                      - config.network().address())
+              >>> (32 - r.dst().length());
+    } else {
+      index = (1L << 23) + (r.dst().address().hashCode() & 0x7fffff); // v6: stable, rarely used
+    }
+    return NexthopRoutes.of(r, NexthopRoutes.id(index));
+  }
+
+  private void applyNexthops(List<Nexthop> upserts, List<Nexthop> deletes) throws BackendException {
+    if (upserts.isEmpty() && deletes.isEmpty()) {
+      return;
+    }
+    List<Request> reqs = new ArrayList<>();
+    upserts.forEach(h -> reqs.add(nl.nexthops().replaceRequest(h)));
+    deletes.forEach(h -> reqs.add(nl.nexthops().deleteRequest(h.id())));
+    try {
+      for (Result r : nl.batch(reqs)) {
+        if (!r.ok() && r.errno() != Errno.ENOENT) {
+          log.warn("{}", r.exception().getMessage());
+        }
+      }
+    } catch (NetlinkException e) {
+      throw new BackendException("host-gw: netlink failed: " + e.getMessage(), e);
+    }
+    writes += reqs.size();
   }
 
   /** Whether a route is one this network manages. */

@@ -99,6 +99,27 @@ class HostGwNetworkIT extends NamespacedTest {
   }
 
   @Test
+  void nexthopRoutesOptionRoutesPeersThroughNexthopObjects() throws Exception {
+    config =
+        NetworkConfig.parse(
+            "{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"host-gw\",\"nexthoproutes\":true}}");
+    try (HostGwNetwork n = network()) {
+      Lease peer = lease("10.244.2.0/24", "192.168.50.3");
+      n.handle(List.of(new LeaseEvent.Added(peer)));
+      int id = io.jflannel.netlink.NexthopRoutes.ID_BASE + 2;
+      assertThat(ns.ip("nexthop", "show", "id", Integer.toString(id)))
+          .contains("via 192.168.50.3 dev ext0");
+      assertThat(ns.ip("route", "show", "10.244.2.0/24")).contains("nhid " + id);
+      long before = n.writes();
+      n.reconcile(List.of(peer, OWN));
+      assertThat(n.writes()).isEqualTo(before);
+      n.handle(List.of(new LeaseEvent.Removed(peer)));
+      assertThat(ns.ip("route", "show", "10.244.2.0/24")).isBlank();
+      assertThat(ns.ip("nexthop", "show")).isBlank();
+    }
+  }
+
+  @Test
   void refusesToStartBehindNat() throws Exception {
     ExternalInterface natted =
         new ExternalInterface(

@@ -2,6 +2,7 @@ package io.jflannel.backend.vxlan;
 
 import io.jflannel.netlink.FdbEntry;
 import io.jflannel.netlink.Neighbour;
+import io.jflannel.netlink.Nexthop;
 import io.jflannel.netlink.Route;
 import java.util.List;
 
@@ -11,6 +12,7 @@ import java.util.List;
  *
  * @param neighbour the permanent ARP entry, or null for a direct route
  * @param fdb the FDB entry, or null for a direct route
+ * @param nexthops the nexthop objects the routes use (NexthopRoutes option), else empty
  * @param routes the route(s)
  */
-record PeerEntries(Neighbour neighbour, FdbEntry fdb, List<Route> routes) {}
+record PeerEntries(Neighbour neighbour, FdbEntry fdb, List<Nexthop> nexthops, List<Route> routes) {}

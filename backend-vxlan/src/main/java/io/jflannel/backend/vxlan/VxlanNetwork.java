@@ -19,6 +19,8 @@ import io.jflannel.netlink.MacAddress;
 import io.jflannel.netlink.Neighbour;
 import io.jflannel.netlink.Netlink;
 import io.jflannel.netlink.NetlinkException;
+import io.jflannel.netlink.Nexthop;
+import io.jflannel.netlink.NexthopRoutes;
 import io.jflannel.netlink.Request;
 import io.jflannel.netlink.Result;
 import io.jflannel.netlink.Route;
@@ -60,6 +62,7 @@ public final class VxlanNetwork implements Network {
   private final Map<String, Lease> peers = new LinkedHashMap<>();
   private final Set<String> warned = new HashSet<>();
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final boolean nexthops;
   private long writes;
 
   VxlanNetwork(
@@ -75,6 +78,11 @@ public final class VxlanNetwork implements Network {
     this.config = config;
     this.options = options;
     this.own = own;
+    boolean want = options.nexthopRoutes();
+    this.nexthops = want && NexthopRoutes.supported(nl);
+    if (want && !nexthops) {
+      log.warn("NexthopRoutes: this kernel has no nexthop objects (5.3+); using plain routes");
+    }
   }
 
   @Override
@@ -129,6 +137,7 @@ public final class VxlanNetwork implements Network {
     List<Neighbour> wantN = new ArrayList<>();
     List<FdbEntry> wantF = new ArrayList<>();
     List<Route> wantR = new ArrayList<>();
+    List<Nexthop> wantH = new ArrayList<>();
     for (Lease l : current) {
       if (l.sameSubnets(own)) {
         continue;
@@ -143,8 +152,10 @@ public final class VxlanNetwork implements Network {
         wantF.add(p.fdb());
       }
       wantR.addAll(p.routes());
+      wantH.addAll(p.nexthops());
     }
     Diff<Neighbour> dn;
+    Diff<Nexthop> dh;
     Diff<FdbEntry> df;
     Diff<Route> dr;
     try {
@@ -163,8 +174,18 @@ public final class VxlanNetwork implements Network {
       dr =
           Diff.of(
               wantR,
-              nl.routes().list(Rt.AF_INET, Rt.RT_TABLE_MAIN).stream().filter(this::owned).toList(),
+              nl.routes().list(Rt.AF_INET, Rt.RT_TABLE_MAIN).stream()
+                  .filter(this::owned)
+                  .map(NexthopRoutes::normalize)
+                  .toList(),
               Route::dst);
+      dh =
+          Diff.of(
+              wantH,
+              nexthops
+                  ? nl.nexthops().list().stream().filter(h -> NexthopRoutes.owned(h.id())).toList()
+                  : List.of(),
+              Nexthop::id);
     } catch (NetlinkException e) {
       throw new BackendException("vxlan: cannot dump kernel state: " + e.getMessage(), e);
     }
@@ -172,7 +193,9 @@ public final class VxlanNetwork implements Network {
     c.neighbours.addAll(dn.upserts());
     c.fdbs.addAll(df.upserts());
     c.routes.addAll(dr.upserts());
+    c.nexthops.addAll(dh.upserts());
     c.goneRoutes.addAll(dr.deletes());
+    c.goneNexthops.addAll(dh.deletes());
     c.goneNeighbours.addAll(dn.deletes());
     c.goneFdbs.addAll(df.deletes());
     if (!c.isEmpty()) {
@@ -225,13 +248,28 @@ public final class VxlanNetwork implements Network {
     }
     IpPrefix subnet = IpPrefix.of(l.subnet().ip().toBytes(), l.subnet().prefixLength());
     var publicIp = Ips.of(l.attrs().publicIp().toBytes());
-    if (options.directRouting() && onLink(publicIp)) {
-      return new PeerEntries(null, null, List.of(Route.via(subnet, publicIp, iface.index())));
+    boolean direct = options.directRouting() && onLink(publicIp);
+    Route route =
+        direct
+            ? Route.via(subnet, publicIp, iface.index())
+            : Route.via(subnet, subnet.address(), device.index()).onlink();
+    List<Nexthop> nhs = List.of();
+    if (nexthops) {
+      long index =
+          Integer.toUnsignedLong(l.subnet().address() - config.network().address())
+              >>> (32 - l.subnet().prefixLength());
+      NexthopRoutes.Pair pair = NexthopRoutes.of(route, NexthopRoutes.id(index));
+      nhs = List.of(pair.nexthop());
+      route = pair.route();
+    }
+    if (direct) {
+      return new PeerEntries(null, null, nhs, List.of(route));
     }
     return new PeerEntries(
         Neighbour.permanent(device.index(), subnet.address(), mac),
         FdbEntry.permanent(device.index(), mac, publicIp),
-        List.of(Route.via(subnet, subnet.address(), device.index()).onlink()));
+        nhs,
+        List.of(route));
   }
 
   /** DirectRouting: the kernel reaches {@code ip} without a gateway on the external link. */
@@ -255,7 +293,9 @@ public final class VxlanNetwork implements Network {
     final List<Neighbour> neighbours = new ArrayList<>();
     final List<FdbEntry> fdbs = new ArrayList<>();
     final List<Route> routes = new ArrayList<>();
+    final List<Nexthop> nexthops = new ArrayList<>();
     final List<Route> goneRoutes = new ArrayList<>();
+    final List<Nexthop> goneNexthops = new ArrayList<>();
     final List<Neighbour> goneNeighbours = new ArrayList<>();
     final List<FdbEntry> goneFdbs = new ArrayList<>();
 
@@ -264,11 +304,13 @@ public final class VxlanNetwork implements Network {
         neighbours.add(p.neighbour());
         fdbs.add(p.fdb());
       }
+      nexthops.addAll(p.nexthops());
       routes.addAll(p.routes());
     }
 
     void remove(PeerEntries p) {
       goneRoutes.addAll(p.routes());
+      goneNexthops.addAll(p.nexthops());
       if (p.neighbour() != null) {
         goneNeighbours.add(p.neighbour());
         goneFdbs.add(p.fdb());
@@ -295,6 +337,8 @@ public final class VxlanNetwork implements Network {
       return neighbours.isEmpty()
           && fdbs.isEmpty()
           && routes.isEmpty()
+          && nexthops.isEmpty()
+          && goneNexthops.isEmpty()
           && goneRoutes.isEmpty()
           && goneNeighbours.isEmpty()
           && goneFdbs.isEmpty();
@@ -304,11 +348,13 @@ public final class VxlanNetwork implements Network {
   private void apply(Changes c) throws BackendException {
     List<Request> reqs = new ArrayList<>();
     c.goneRoutes.forEach(r -> reqs.add(nl.routes().deleteRequest(r)));
+    c.goneNexthops.forEach(h -> reqs.add(nl.nexthops().deleteRequest(h.id())));
     c.goneNeighbours.forEach(n -> reqs.add(nl.neighbours().deleteRequest(n)));
     c.goneFdbs.forEach(f -> reqs.add(nl.fdb().deleteRequest(f)));
     int deletes = reqs.size();
     c.neighbours.forEach(n -> reqs.add(nl.neighbours().replaceRequest(n)));
     c.fdbs.forEach(f -> reqs.add(nl.fdb().replaceRequest(f)));
+    c.nexthops.forEach(h -> reqs.add(nl.nexthops().replaceRequest(h)));
     c.routes.forEach(r -> reqs.add(nl.routes().replaceRequest(r)));
     if (reqs.isEmpty()) {
       return;

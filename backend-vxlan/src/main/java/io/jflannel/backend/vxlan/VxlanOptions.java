@@ -9,10 +9,18 @@ import java.util.Map;
 /**
  * The vxlan options of net-conf.json's {@code Backend} object, keys case-insensitive as upstream:
  * {@code VNI} (1), {@code Port} (0 = the kernel's 8472), {@code GBP}, {@code Learning}, {@code
- * DirectRouting} (all false) and {@code MTU} (the underlay MTU; 0 = the external interface's).
+ * DirectRouting} (all false) and {@code MTU} (the underlay MTU; 0 = the external interface's); and
+ * ours, {@code NexthopRoutes} (false): routes through nexthop objects, linear to program at any
+ * cluster size (see {@link io.jflannel.netlink.NexthopRoutes}); upstream ignores the key.
  */
 public record VxlanOptions(
-    int vni, int port, boolean gbp, boolean learning, boolean directRouting, int mtu) {
+    int vni,
+    int port,
+    boolean gbp,
+    boolean learning,
+    boolean directRouting,
+    int mtu,
+    boolean nexthopRoutes) {
   /** The kernel's (and flannel's) default VXLAN port on Linux. */
   public static final int DEFAULT_PORT = 8472;
 
@@ -28,6 +36,7 @@ public record VxlanOptions(
     boolean learning = false;
     boolean direct = false;
     int mtu = 0;
+    boolean nexthops = false;
     for (Iterator<Map.Entry<String, JsonNode>> it = backend.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode v = e.getValue();
@@ -38,12 +47,13 @@ public record VxlanOptions(
         case "learning" -> learning = bool(e.getKey(), v);
         case "directrouting" -> direct = bool(e.getKey(), v);
         case "mtu" -> mtu = integer(e.getKey(), v, 0, 65535);
+        case "nexthoproutes" -> nexthops = bool(e.getKey(), v);
         default -> {
           // Type and options of other backends: ignored, as upstream does
         }
       }
     }
-    return new VxlanOptions(vni, port, gbp, learning, direct, mtu);
+    return new VxlanOptions(vni, port, gbp, learning, direct, mtu, nexthops);
   }
 
   /** The port the device uses: {@code Port}, or 8472. */

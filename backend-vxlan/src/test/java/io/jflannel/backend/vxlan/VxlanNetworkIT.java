@@ -183,6 +183,39 @@ class VxlanNetworkIT extends NamespacedTest {
   }
 
   @Test
+  void nexthopRoutesOptionProgramsNexthopObjectsAndReconcilesThem() throws Exception {
+    config =
+        NetworkConfig.parse(
+            "{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"vxlan\",\"NexthopRoutes\":true}}");
+    VxlanBackend b = backend();
+    b.prepare(null);
+    try (VxlanNetwork network = (VxlanNetwork) b.register(OWN)) {
+      Lease p2 = lease("10.244.2.0/24", "192.168.50.3", "0e:00:00:00:00:02");
+      network.reconcile(List.of(p2, OWN));
+
+      int id = io.jflannel.netlink.NexthopRoutes.ID_BASE + 2;
+      assertThat(ns.ip("nexthop", "show", "id", Integer.toString(id)))
+          .contains("via 10.244.2.0 dev flannel.1")
+          .contains("onlink");
+      assertThat(ns.ip("route", "show", "10.244.2.0/24")).contains("nhid " + id);
+      assertThat(ns.ip("neigh", "show", "dev", "flannel.1"))
+          .contains("10.244.2.0 lladdr 0e:00:00:00:00:02 PERMANENT");
+
+      long before = network.writes();
+      network.reconcile(List.of(p2, OWN));
+      assertThat(network.writes()).isEqualTo(before);
+
+      ns.ip("nexthop", "del", "id", Integer.toString(id)); // takes the route with it
+      network.reconcile(List.of(p2, OWN));
+      assertThat(ns.ip("route", "show", "10.244.2.0/24")).contains("nhid " + id);
+
+      network.reconcile(List.of(OWN));
+      assertThat(ns.ip("nexthop", "show")).isBlank();
+      assertThat(ns.ip("route", "show", "dev", "flannel.1")).isBlank();
+    }
+  }
+
+  @Test
   void aPeerWithGarbageBackendDataIsSkippedAndTheOthersProgrammed() throws Exception {
     VxlanBackend b = backend();
     b.prepare(null);
