@@ -129,6 +129,10 @@ public final class Daemon {
     }
     NetworkConfig config = networkConfig(manager);
     log.info("network config: {} backend {}", config.network(), config.backendType());
+    checkBrNetfilter(config);
+    if (options.ipBlackholeRoute()) {
+      log.warn("--ip-blackhole-route is not implemented by jflannel yet; ignoring it");
+    }
 
     ExternalInterface iface = externalInterface(config, manager);
     BackendFactory factory =
@@ -211,6 +215,29 @@ public final class Daemon {
         if (stop.await(1, TimeUnit.SECONDS)) {
           throw new InterruptedException("stopped while waiting for the network config");
         }
+      }
+    }
+  }
+
+  /**
+   * As upstream (iptables mode): without br_netfilter, traffic between pods on one bridge bypasses
+   * iptables and Services break, so refuse to start.
+   */
+  private static void checkBrNetfilter(NetworkConfig config) throws StartupException {
+    List<String> files = new ArrayList<>();
+    if (config.enableIPv4()) {
+      files.add("/proc/sys/net/bridge/bridge-nf-call-iptables");
+    }
+    if (config.enableIPv6()) {
+      files.add("/proc/sys/net/bridge/bridge-nf-call-ip6tables");
+    }
+    for (String f : files) {
+      if (!java.nio.file.Files.exists(Path.of(f))) {
+        throw new StartupException(
+            "failed to check br_netfilter: "
+                + f
+                + " does not exist; load the module with `modprobe br_netfilter` (and add it to"
+                + " /etc/modules-load.d/)");
       }
     }
   }
