@@ -111,6 +111,9 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     watch.close();
     executor.shutdownNow();
     dispatcher.close();
+    synchronized (this) {
+      known.clear();
+    }
     onClose.run();
   }
 
