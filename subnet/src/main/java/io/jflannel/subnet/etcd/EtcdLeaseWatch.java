@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -78,13 +77,7 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     this.clock = clock;
     this.onClose = onClose;
     this.dispatcher = new LeaseDispatcher("jflannel-etcd-leases-" + threadSuffix, listener);
-    this.executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "jflannel-etcd-watch-" + threadSuffix);
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = Schedulers.singleThread("jflannel-etcd-watch-" + threadSuffix);
     this.watch =
         new ResilientWatch(
             store,

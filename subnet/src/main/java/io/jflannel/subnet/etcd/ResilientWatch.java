@@ -106,13 +106,6 @@ final class ResilientWatch implements AutoCloseable {
     schedule(resyncFirst ? this::resync : this::connect, Duration.ZERO);
   }
 
-  /** Returns the last revision seen. */
-  long revision() {
-    synchronized (lock) {
-      return revision;
-    }
-  }
-
   /** Stops the watch; no handler call starts afterwards. Idempotent. */
   @Override
   public void close() {
@@ -188,10 +181,18 @@ final class ResilientWatch implements AutoCloseable {
       listed = handler.resync();
     } catch (SubnetException e) {
       Duration delay;
+      boolean warn;
       synchronized (lock) {
         delay = backoff.next();
+        warn = !failing;
+        failing = true;
       }
-      log.warn("{}: {}; trying again in {} ms", name, e.getMessage(), delay.toMillis());
+      if (warn) {
+        log.warn("{}: {}; trying again in {} ms", name, e.getMessage(), delay.toMillis());
+      } else {
+        log.debug(
+            "{}: still failing ({}); retrying in {} ms", name, e.getMessage(), delay.toMillis());
+      }
       schedule(this::resync, delay);
       return;
     } catch (InterruptedException e) {
