@@ -20,8 +20,11 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +50,8 @@ public final class EtcdLeaseBench {
   private static final String CONFIG =
       "{\"Network\": \"10.0.0.0/8\", \"SubnetLen\": 24, \"Backend\": {\"Type\": \"vxlan\"}}";
   private static final int TXN_OPS = 100; // etcd's default --max-txn-ops is 128
+  private static final int CYCLES = 5;
+  private static final boolean HISTOGRAM = System.getProperty("bench.histogram") != null;
 
   private EtcdLeaseBench() {}
 
@@ -59,6 +64,17 @@ public final class EtcdLeaseBench {
     final AtomicLong duplicates = new AtomicLong();
     final AtomicLong batches = new AtomicLong();
     volatile long lastEventNanos;
+
+    void reset() {
+      for (int i = 0; i < present.length(); i++) {
+        present.set(i, 0);
+      }
+      peers.set(0);
+      added.set(0);
+      removed.set(0);
+      duplicates.set(0);
+      batches.set(0);
+    }
 
     @Override
     public void onEvents(List<LeaseEvent> events) {
@@ -140,30 +156,51 @@ public final class EtcdLeaseBench {
         report("one list of %,d keys (jetcd get, for reference)", listMs, listing.getKvs().size());
         listing = null;
 
-        // phase A: time to the full peer set, and the heap the watch retains for it
-        long heapBefore = usedAfterGc(memory);
-        CountingListener first = new CountingListener();
-        long start = System.nanoTime();
-        LeaseWatch watch = manager.watchLeases(first);
-        first.awaitPeers(n, 60);
-        double fullMs = (first.lastEventNanos - start) / 1e6;
+        // phase A: time to the full peer set, and the heap the watch retains for it, over
+        // CYCLES watches opened and closed one after the other (the first one on a cold JVM)
+        CountingListener first = new CountingListener(); // one listener, reused: not measured
+        double[] fullMs = new double[CYCLES];
+        double[] retained = new double[CYCLES];
+        for (int c = 0; c < CYCLES; c++) {
+          first.reset();
+          long start = System.nanoTime();
+          LeaseWatch watch = manager.watchLeases(first);
+          first.awaitPeers(n, 60);
+          fullMs[c] = (first.lastEventNanos - start) / 1e6;
+          if (c == 0) {
+            report(
+                "watchLeases() to the full peer set delivered, cold JVM (%,d peers, %d batch(es))",
+                fullMs[0], first.peers.get(), first.batches.get());
+            report("  of which after the list (full set - one list)", fullMs[0] - listMs);
+          }
+          long heapWith = usedAfterGc(memory);
+          Map<String, Long> histogramWith = HISTOGRAM && c == 1 ? histogram() : null;
+          watch.close();
+          watch = null;
+          long heapWithout = usedAfterGc(memory);
+          if (histogramWith != null) {
+            printDifference(histogramWith, histogram());
+          }
+          retained[c] = heapWith - heapWithout;
+        }
+        double[] warm = Arrays.copyOfRange(fullMs, 1, CYCLES);
+        Arrays.sort(warm);
         report(
-            "watchLeases() to the full peer set delivered (%,d peers, %d batch(es))",
-            fullMs, first.peers.get(), first.batches.get());
-        report("  of which after the list (full set - one list)", fullMs - listMs);
-        long heapWith = usedAfterGc(memory);
-        histogram("watch open");
-        watch.close();
-        watch = null;
-        long heapWithout = usedAfterGc(memory);
-        histogram("watch closed");
+            "watchLeases() to the full peer set, warm JVM: median of %d (min %.1f, max %.1f ms)",
+            warm[warm.length / 2], warm.length, warm[0], warm[warm.length - 1]);
+        Arrays.sort(retained);
         report(
-            "heap retained by the watch with %,d peers (used after GC, watch open - closed):"
-                + " %.2f MB (%.0f bytes/peer)",
-            0, n, (heapWith - heapWithout) / 1048576.0, (heapWith - heapWithout) / (double) n);
-        report(
-            "  (used after GC: before watchLeases %.2f MB, full set %.2f MB, watch closed %.2f MB)",
-            0, heapBefore / 1048576.0, heapWith / 1048576.0, heapWithout / 1048576.0);
+            "heap retained by a watch with %,d peers (used after GC, watch open - closed), %d"
+                + " cycles: median %.2f MB (%.0f bytes/peer), min %.2f MB, max %.2f MB",
+            0,
+            n,
+            CYCLES,
+            retained[CYCLES / 2] / 1048576.0,
+            retained[CYCLES / 2] / n,
+            retained[0] / 1048576.0,
+            retained[CYCLES - 1] / 1048576.0);
+        LeaseWatch watch;
+        long start;
 
         // phase B: a fresh watch, then N more leases written at once after its snapshot
         CountingListener listener = new CountingListener();
@@ -295,10 +332,8 @@ public final class EtcdLeaseBench {
     return memory.getHeapMemoryUsage().getUsed();
   }
 
-  private static void histogram(String when) throws Exception {
-    if (System.getProperty("bench.histogram") == null) {
-      return;
-    }
+  /** Returns bytes per class of the live heap ({@code jcmd GC.class_histogram}, a full GC). */
+  private static Map<String, Long> histogram() throws Exception {
     Process p =
         new ProcessBuilder(
                 "jcmd", Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
@@ -306,11 +341,26 @@ public final class EtcdLeaseBench {
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();
-    System.out.println("--- class histogram, " + when);
-    out.lines()
-        .filter(l -> l.matches(".*(io\\.jflannel|Total).*"))
-        .limit(40)
-        .forEach(System.out::println);
+    Map<String, Long> bytes = new HashMap<>();
+    for (String line : out.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 4 && f[0].endsWith(":")) {
+        bytes.merge(f[3], Long.parseLong(f[2]), Long::sum);
+      }
+    }
+    return bytes;
+  }
+
+  /** Prints the classes whose live bytes differ most between two histograms. */
+  private static void printDifference(Map<String, Long> with, Map<String, Long> without) {
+    Map<String, Long> delta = new HashMap<>(with);
+    without.forEach((k, v) -> delta.merge(k, -v, Long::sum));
+    long total = delta.values().stream().mapToLong(Long::longValue).sum();
+    System.out.printf(Locale.ROOT, "  histogram, watch open - closed: %,d bytes in all%n", total);
+    delta.entrySet().stream()
+        .sorted((x, y) -> Long.compare(Math.abs(y.getValue()), Math.abs(x.getValue())))
+        .limit(15)
+        .forEach(e -> System.out.printf(Locale.ROOT, "    %,12d  %s%n", e.getValue(), e.getKey()));
   }
 
   private static ByteSequence bytes(String s) {
