@@ -13,11 +13,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -78,13 +77,7 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     this.clock = clock;
     this.onClose = onClose;
     this.dispatcher = new LeaseDispatcher("jflannel-etcd-leases-" + threadSuffix, listener);
-    this.executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "jflannel-etcd-watch-" + threadSuffix);
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = Schedulers.singleThread("jflannel-etcd-watch-" + threadSuffix);
     this.watch =
         new ResilientWatch(
             store,
@@ -111,6 +104,9 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     watch.close();
     executor.shutdownNow();
     dispatcher.close();
+    synchronized (this) {
+      known.clear();
+    }
     onClose.run();
   }
 
@@ -130,24 +126,21 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     synchronized (this) {
       Instant now = clock.instant();
       Set<SubnetKey> present = new HashSet<>();
+      Map<SubnetKey, LeaseEvent> events = new LinkedHashMap<>();
       int before = known.size();
-      int changed = 0;
       for (EtcdStore.Entry entry : listing.entries()) {
         keys.parse(entry.key()).ifPresent(present::add);
-        Optional<Lease> lease = decoder.lease(entry, now);
-        if (lease.isPresent() && put(lease.get())) {
-          changed++;
-        }
+        decoder.lease(entry, now).ifPresent(lease -> put(lease, events));
       }
-      int removed = 0;
+      int changed = events.size();
       for (Iterator<Map.Entry<SubnetKey, Lease>> it = known.entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<SubnetKey, Lease> peer = it.next();
         if (!present.contains(peer.getKey())) {
           it.remove();
-          dispatcher.offer(peer.getKey(), new LeaseEvent.Removed(peer.getValue()));
-          removed++;
+          events.put(peer.getKey(), new LeaseEvent.Removed(peer.getValue()));
         }
       }
+      dispatcher.offerAll(events);
       if (!listed) {
         listed = true;
         log.info(
@@ -163,7 +156,7 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
             listing.revision(),
             before,
             changed,
-            removed);
+            events.size() - changed);
       }
     }
     return listing.revision();
@@ -172,6 +165,7 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
   @Override
   public synchronized void onEvents(List<WatchEvent> events) {
     Instant now = clock.instant();
+    Map<SubnetKey, LeaseEvent> out = new LinkedHashMap<>();
     for (WatchEvent event : events) {
       KeyValue kv = event.getKeyValue();
       String key = kv.getKey().toString(StandardCharsets.UTF_8);
@@ -184,37 +178,42 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
                   kv.getLease(),
                   kv.getCreateRevision(),
                   kv.getModRevision());
-          decoder.lease(entry, now).ifPresent(this::put);
+          decoder.lease(entry, now).ifPresent(lease -> put(lease, out));
         }
         case DELETE -> {
           decoder.forget(key);
-          keys.parse(key).ifPresent(this::remove);
+          keys.parse(key).ifPresent(k -> remove(k, out));
         }
         default -> log.debug("ignoring etcd event {} on {}", event.getEventType(), key);
       }
     }
+    dispatcher.offerAll(out);
   }
 
-  /** Records a peer's lease; returns true (and reports Added) if it is new or changed. */
-  private boolean put(Lease lease) {
+  /**
+   * Records a peer's lease and adds an {@code Added} event to {@code out} if the peer is new or its
+   * attributes changed; a renewal (same attributes, new etcd lease) only updates the state.
+   */
+  private void put(Lease lease, Map<SubnetKey, LeaseEvent> out) {
     SubnetKey key = SubnetKey.of(lease);
     if (key.equals(own)) {
-      return false;
+      return;
     }
     Lease previous = known.put(key, lease);
     if (previous != null && previous.attrs().equals(lease.attrs())) {
-      return false; // a renewal: same peer, new etcd lease
+      return;
     }
     log.debug("lease {}: {} via {}", previous == null ? "added" : "changed", key.subnets(), lease);
-    dispatcher.offer(key, new LeaseEvent.Added(lease));
-    return true;
+    out.remove(key);
+    out.put(key, new LeaseEvent.Added(lease));
   }
 
-  private void remove(SubnetKey key) {
+  private void remove(SubnetKey key, Map<SubnetKey, LeaseEvent> out) {
     Lease previous = known.remove(key);
     if (previous != null) {
       log.debug("lease removed: {}", key.subnets());
-      dispatcher.offer(key, new LeaseEvent.Removed(previous));
+      out.remove(key);
+      out.put(key, new LeaseEvent.Removed(previous));
     }
   }
 }

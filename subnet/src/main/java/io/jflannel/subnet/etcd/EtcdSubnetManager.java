@@ -10,15 +10,11 @@ import io.jflannel.core.subnet.SubnetException;
 import io.jflannel.core.subnet.SubnetManager;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *       TTL; an incompatible one is deleted), the subnet of the previous subnet.env, or one of the
  *       first 100 free subnets at random ({@link SubnetAllocator}). A new key is created with
  *       {@code If(Version(key) == 0) Then(Put(key, attrs, lease of 24 h))}; losing that race to
- *       another node means listing again, up to 10 times.
+ *       another node means listing again, up to 10 times ({@link LeaseAcquirer}).
  *   <li>{@link #completeLease} renews the key before it expires and reports its loss ({@link
  *       LeaseKeeper}).
  *   <li>{@link #watchLeases} lists and then watches the peers ({@link EtcdLeaseWatch}); {@link
@@ -61,9 +57,6 @@ import org.slf4j.LoggerFactory;
 public final class EtcdSubnetManager implements SubnetManager {
 
   private static final Logger log = LoggerFactory.getLogger(EtcdSubnetManager.class);
-
-  /** How many times acquisition lists again after losing a create race, as upstream. */
-  static final int RACE_RETRIES = 10;
 
   private static final AtomicInteger WATCH_IDS = new AtomicInteger();
 
@@ -162,118 +155,11 @@ public final class EtcdSubnetManager implements SubnetManager {
     Objects.requireNonNull(attrs, "attrs");
     ensureOpen();
     NetworkConfig current = currentConfig();
-    if (!current.enableIPv4()) {
-      throw new SubnetException(
-          "etcd mode needs IPv4: leases are keyed by an IPv4 subnet, as in upstream flannel; set"
-              + " EnableIPv4 and Network in "
-              + keys.config()
-              + ", or use --kube-subnet-mgr for an IPv6-only cluster");
-    }
-    if (attrs.publicIp() == null) {
-      throw new SubnetException(
-          "etcd mode finds a node's lease by its public IPv4 address, and none was given; give"
-              + " the node an IPv4 address (--public-ip, --iface)");
-    }
-    SubnetAllocator allocator = new SubnetAllocator(current, keys, random);
-    for (int attempt = 1; attempt <= RACE_RETRIES; attempt++) {
-      Optional<OwnLease> acquired = tryAcquire(current, allocator, attrs);
-      if (acquired.isPresent()) {
-        own = acquired.get();
-        return own.lease();
-      }
-      log.info(
-          "another node took the subnet first (attempt {} of {}); trying again",
-          attempt,
-          RACE_RETRIES);
-    }
-    throw new SubnetException(
-        "max retries reached trying to acquire a subnet: "
-            + RACE_RETRIES
-            + " attempts to create a key under "
-            + keys.subnets()
-            + " lost the race to other nodes; start again (many nodes starting at once settle)");
-  }
-
-  private Optional<OwnLease> tryAcquire(
-      NetworkConfig current, SubnetAllocator allocator, LeaseAttrs attrs)
-      throws SubnetException, InterruptedException {
-    String value = attrs.toJson();
-    EtcdStore.Listing listing = store.list(keys.subnets());
-    Instant now = clock.instant();
-    List<SubnetKey> existing = new ArrayList<>();
-    List<Lease> leases = new ArrayList<>();
-    Map<SubnetKey, EtcdStore.Entry> entries = new HashMap<>();
-    for (EtcdStore.Entry entry : listing.entries()) {
-      keys.parse(entry.key()).ifPresent(existing::add);
-      decoder
-          .lease(entry, now)
-          .ifPresent(
-              lease -> {
-                leases.add(lease);
-                entries.put(SubnetKey.of(lease), entry);
-              });
-    }
-
-    Optional<Lease> mine = SubnetAllocator.findByPublicIp(leases, attrs.publicIp());
-    if (mine.isPresent()) {
-      Lease lease = mine.get();
-      EtcdStore.Entry entry = entries.get(SubnetKey.of(lease));
-      if (allocator.compatible(lease.subnet(), lease.ipv6Subnet())) {
-        log.info("found lease {} for current IP ({}), reusing", lease.subnets(), attrs.publicIp());
-        return reuse(lease, entry, attrs, value);
-      }
-      log.info(
-          "found lease {} for current IP ({}) but not compatible with current config, deleting",
-          lease.subnets(),
-          attrs.publicIp());
-      store.delete(entry.key());
-    }
-
-    SubnetAllocator.Occupied occupied = new SubnetAllocator.Occupied(current, existing);
-    Optional<SubnetKey> previous =
-        allocator.previous(options.previousSubnet(), options.previousIpv6Subnet(), occupied);
-    previous.ifPresent(k -> log.info("found previously leased subnet {}, reusing", k.subnets()));
-    SubnetKey key = previous.isPresent() ? previous.get() : allocator.allocate(occupied);
-
-    String fullKey = keys.lease(key);
-    Instant granted = clock.instant();
-    EtcdStore.Grant grant = store.grant(timings.leaseTtl());
-    OptionalLong revision = store.createIfAbsent(fullKey, value, grant.id());
-    if (revision.isEmpty()) {
-      store.revokeQuietly(grant.id());
-      return Optional.empty();
-    }
-    log.info("allocated lease {} to current node ({})", key.subnets(), attrs.publicIp());
-    Lease lease =
-        new Lease(
-            key.subnet(),
-            key.ipv6Subnet(),
-            attrs,
-            granted.plusSeconds(grant.ttlSeconds()),
-            revision.getAsLong());
-    return Optional.of(new OwnLease(lease, fullKey, value, revision.getAsLong(), grant.id()));
-  }
-
-  /**
-   * Rewrites this node's existing key with the new attributes: a fresh TTL, or none if reserved.
-   */
-  private Optional<OwnLease> reuse(
-      Lease found, EtcdStore.Entry entry, LeaseAttrs attrs, String value)
-      throws SubnetException, InterruptedException {
-    boolean reservation = entry.leaseId() == 0;
-    Instant granted = clock.instant();
-    EtcdStore.Grant grant = reservation ? null : store.grant(timings.leaseTtl());
-    long leaseId = reservation ? 0 : grant.id();
-    OptionalLong revision =
-        store.replaceIfSame(entry.key(), value, leaseId, entry.createRevision());
-    if (revision.isEmpty()) {
-      store.revokeQuietly(leaseId);
-      return Optional.empty();
-    }
-    Instant expiration = reservation ? null : granted.plusSeconds(grant.ttlSeconds());
-    Lease lease =
-        new Lease(found.subnet(), found.ipv6Subnet(), attrs, expiration, revision.getAsLong());
-    return Optional.of(new OwnLease(lease, entry.key(), value, entry.createRevision(), leaseId));
+    OwnLease acquired =
+        new LeaseAcquirer(store, keys, decoder, options, timings, clock, random)
+            .acquire(current, attrs);
+    own = acquired;
+    return acquired.lease();
   }
 
   @Override
@@ -293,6 +179,13 @@ public final class EtcdSubnetManager implements SubnetManager {
     keeper.start();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Returns at once: the first listing is made on the watch's own thread and retried with
+   * backoff until etcd answers, so an etcd that is briefly away at this moment delays the first
+   * batch instead of failing the call.
+   */
   @Override
   public LeaseWatch watchLeases(LeaseListener listener) {
     Objects.requireNonNull(listener, "listener");
@@ -317,6 +210,7 @@ public final class EtcdSubnetManager implements SubnetManager {
     return watch;
   }
 
+  /** {@inheritDoc} Lists {@code <prefix>/subnets/} afresh, one request. */
   @Override
   public List<Lease> currentLeases() throws SubnetException, InterruptedException {
     ensureOpen();
@@ -360,11 +254,6 @@ public final class EtcdSubnetManager implements SubnetManager {
     return decoder.warnedKeys();
   }
 
-  /** Returns the key layout; for tests. */
-  EtcdKeys keys() {
-    return keys;
-  }
-
   private NetworkConfig currentConfig() throws SubnetException, InterruptedException {
     NetworkConfig current = config;
     if (current != null) {
@@ -389,10 +278,5 @@ public final class EtcdSubnetManager implements SubnetManager {
     if (closed) {
       throw new IllegalStateException("the etcd subnet manager is closed");
     }
-  }
-
-  /** Returns how long a lease lasts; for tests. */
-  Duration leaseTtl() {
-    return timings.leaseTtl();
   }
 }

@@ -4,6 +4,7 @@ import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.core.subnet.LeaseListener;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,21 @@ final class LeaseDispatcher implements AutoCloseable {
     }
     pending.remove(key);
     pending.put(key, event);
+    notifyAll();
+  }
+
+  /**
+   * Queues several events at once, each replacing any pending event for the same subnets, so that
+   * the delivery thread takes them together (a listing becomes one batch, not thousands).
+   */
+  synchronized void offerAll(Map<SubnetKey, LeaseEvent> events) {
+    if (closed || events.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<SubnetKey, LeaseEvent> e : events.entrySet()) {
+      pending.remove(e.getKey());
+      pending.put(e.getKey(), e.getValue());
+    }
     notifyAll();
   }
 

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -71,13 +70,7 @@ final class LeaseKeeper implements AutoCloseable, ResilientWatch.Handler {
     this.timings = timings;
     this.clock = clock;
     this.onLost = onLost;
-    this.executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "jflannel-etcd-lease");
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = Schedulers.singleThread("jflannel-etcd-lease");
     this.watch =
         new ResilientWatch(
             store,

@@ -65,6 +65,7 @@ final class ResilientWatch implements AutoCloseable {
   private long revision; // the last revision seen; guarded by lock
   private long generation; // guarded by lock
   private Watch.Watcher watcher; // guarded by lock
+  private Listener listener; // guarded by lock: the current watcher's listener
   private boolean closed; // guarded by lock
   private boolean failing; // guarded by lock: a failure was logged at WARN and not yet recovered
 
@@ -105,13 +106,6 @@ final class ResilientWatch implements AutoCloseable {
     schedule(resyncFirst ? this::resync : this::connect, Duration.ZERO);
   }
 
-  /** Returns the last revision seen. */
-  long revision() {
-    synchronized (lock) {
-      return revision;
-    }
-  }
-
   /** Stops the watch; no handler call starts afterwards. Idempotent. */
   @Override
   public void close() {
@@ -124,8 +118,20 @@ final class ResilientWatch implements AutoCloseable {
       generation++;
       open = watcher;
       watcher = null;
+      detachListener();
     }
     closeQuietly(open);
+  }
+
+  /**
+   * Cuts the current listener loose from this watch. jetcd (vert.x) may keep a closed watcher and
+   * its listener reachable until etcd ends the stream; detached, the listener pins nothing else.
+   */
+  private void detachListener() {
+    if (listener != null) {
+      listener.owner = null;
+      listener = null;
+    }
   }
 
   private void connect() {
@@ -139,9 +145,13 @@ final class ResilientWatch implements AutoCloseable {
       from = revision + 1;
     }
     log.debug("{}: watching from revision {}", name, from);
+    Listener next = new Listener(this, gen);
+    synchronized (lock) {
+      listener = next;
+    }
     Watch.Watcher opened;
     try {
-      opened = store.watch(key, prefix, from, new Listener(gen));
+      opened = store.watch(key, prefix, from, next);
     } catch (RuntimeException e) {
       failed(gen, e);
       return;
@@ -151,6 +161,8 @@ final class ResilientWatch implements AutoCloseable {
       current = !closed && gen == generation;
       if (current) {
         watcher = opened;
+      } else if (listener == next) {
+        detachListener();
       }
     }
     if (!current) {
@@ -169,10 +181,18 @@ final class ResilientWatch implements AutoCloseable {
       listed = handler.resync();
     } catch (SubnetException e) {
       Duration delay;
+      boolean warn;
       synchronized (lock) {
         delay = backoff.next();
+        warn = !failing;
+        failing = true;
       }
-      log.warn("{}: {}; trying again in {} ms", name, e.getMessage(), delay.toMillis());
+      if (warn) {
+        log.warn("{}: {}; trying again in {} ms", name, e.getMessage(), delay.toMillis());
+      } else {
+        log.debug(
+            "{}: still failing ({}); retrying in {} ms", name, e.getMessage(), delay.toMillis());
+      }
       schedule(this::resync, delay);
       return;
     } catch (InterruptedException e) {
@@ -197,6 +217,7 @@ final class ResilientWatch implements AutoCloseable {
       generation++;
       open = watcher;
       watcher = null;
+      detachListener();
       delay = backoff.next();
       warn = !failing;
       failing = true;
@@ -278,27 +299,38 @@ final class ResilientWatch implements AutoCloseable {
     }
   }
 
-  /** Forwards one jetcd watcher's callbacks, tagged with its generation. */
-  private final class Listener implements Watch.Listener {
+  /** Forwards one jetcd watcher's callbacks, tagged with its generation, until detached. */
+  private static final class Listener implements Watch.Listener {
+    private volatile ResilientWatch owner;
     private final long gen;
 
-    Listener(long gen) {
+    Listener(ResilientWatch owner, long gen) {
+      this.owner = owner;
       this.gen = gen;
     }
 
     @Override
     public void onNext(WatchResponse response) {
-      received(gen, response);
+      ResilientWatch w = owner;
+      if (w != null) {
+        w.received(gen, response);
+      }
     }
 
     @Override
     public void onError(Throwable error) {
-      failed(gen, error);
+      ResilientWatch w = owner;
+      if (w != null) {
+        w.failed(gen, error);
+      }
     }
 
     @Override
     public void onCompleted() {
-      failed(gen, new IllegalStateException("the watch was ended by etcd"));
+      ResilientWatch w = owner;
+      if (w != null) {
+        w.failed(gen, new IllegalStateException("the watch was ended by etcd"));
+      }
     }
   }
 }

@@ -21,7 +21,8 @@
  * <ul>
  *   <li>{@code EtcdStore}: the etcd operations, blocking with a timeout; {@code SubnetKey}, {@code
  *       EtcdKeys}: key names; {@code LeaseDecoder}: key and value to lease, bad keys warned once.
- *   <li>{@code SubnetAllocator}: which subnet to take (pure, unit-tested).
+ *   <li>{@code SubnetAllocator}: which subnet to take (pure, unit-tested); {@code LeaseAcquirer}:
+ *       taking it, with the create-if-absent race and its retries.
  *   <li>{@code LeaseKeeper}: renewal and loss of the own lease.
  *   <li>{@code ResilientWatch}: a watch that resumes after the last revision seen, with backoff,
  *       and re-lists after a compaction; {@code EtcdLeaseWatch}: peer state and diffing on top of

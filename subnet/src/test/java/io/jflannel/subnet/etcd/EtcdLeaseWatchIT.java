@@ -5,6 +5,7 @@ import static io.jflannel.subnet.etcd.EtcdTestSupport.attrs;
 import static io.jflannel.subnet.etcd.EtcdTestSupport.put;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.etcd.jetcd.Client;
 import io.jflannel.core.ip.Ip4Net;
@@ -12,6 +13,7 @@ import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.core.subnet.LeaseWatch;
 import io.jflannel.core.subnet.SubnetException;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -177,6 +179,31 @@ class EtcdLeaseWatchIT {
     watch.close();
     put(client, key("10.5.2.0-24"), attrs("192.168.0.2").toJson());
     recorder.assertNoMoreEvents(Duration.ofMillis(500));
+  }
+
+  @Test
+  void aClosedWatchHoldsNoPeerStateEvenWhileJetcdKeepsItsWatcher() throws Exception {
+    for (int i = 1; i <= 50; i++) {
+      put(client, key("10.5." + i + ".0-24"), attrs("192.168.0." + i).toJson());
+    }
+    EtcdSubnetManager m = manager(EtcdTestSupport.timings());
+    acquire(m, "192.168.1.1");
+    EtcdTestSupport.Recorder recorder = new EtcdTestSupport.Recorder();
+    LeaseWatch watch = m.watchLeases(recorder);
+    recorder.take(50, WAIT);
+    assertThat(((EtcdLeaseWatch) watch).peerCount()).isEqualTo(50);
+    watch.close();
+    assertThat(((EtcdLeaseWatch) watch).peerCount()).isZero();
+
+    WeakReference<LeaseWatch> ref = new WeakReference<>(watch);
+    watch = null;
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              System.gc();
+              return ref.get() == null;
+            });
   }
 
   @Test

@@ -16,9 +16,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -27,15 +28,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Use as a JUnit 5 extension ({@code @RegisterExtension static final EtcdServer ETCD = new
  * EtcdServer();}): it starts before the class's tests and is stopped and deleted after them; when
- * etcd is not installed the tests are skipped with the reason. Or call {@link #start} and {@link
- * #close} directly. {@link #stop} and {@link #start} again restart the same member (same data
- * directory, same ports), for tests of a restart under a running client.
+ * etcd is not installed the tests are reported as skipped, with the reason. Or call {@link #start}
+ * and {@link #close} directly. {@link #stop} and {@link #start} again restart the same member (same
+ * data directory, same ports), for tests of a restart under a running client.
  *
  * <p>The process is started directly (no shell), so the PID held is etcd's own, and it is stopped
  * by that PID only: {@code Process.destroy} (SIGTERM), then a forced kill if it has not exited
  * within 10 s. Not thread-safe: one test thread drives it.
  */
-public final class EtcdServer implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class EtcdServer
+    implements ExecutionCondition, BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
   /** Where Debian's etcd-server package installs etcd. */
   public static final Path ETCD = Path.of("/usr/bin/etcd");
@@ -46,11 +48,19 @@ public final class EtcdServer implements BeforeAllCallback, AfterAllCallback, Au
   private Process process;
   private Client client;
 
+  /** Skips the tests, with the reason, when etcd is not installed. */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    return installed()
+        ? ConditionEvaluationResult.enabled("etcd is installed at " + ETCD)
+        : ConditionEvaluationResult.disabled(
+            "etcd is not installed at "
+                + ETCD
+                + ": apt-get install etcd-server, or run scripts/test");
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(ETCD),
-        "etcd is not installed at " + ETCD + ": apt-get install etcd-server, or run scripts/test");
     start();
   }
 

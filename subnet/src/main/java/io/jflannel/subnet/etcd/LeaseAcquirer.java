@@ -1,0 +1,185 @@
+package io.jflannel.subnet.etcd;
+
+import io.jflannel.core.config.NetworkConfig;
+import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.subnet.SubnetException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Obtains this node's lease in etcd: upstream's {@code AcquireLease} ({@code
+ * pkg/subnet/etcd/local_manager.go}), the store half of what {@link SubnetAllocator} decides.
+ *
+ * <p>Each attempt lists {@code <prefix>/subnets/}, then either rewrites the key that carries this
+ * node's public IP (conditional on its create revision; a fresh etcd lease, or none for a
+ * reservation), or creates the chosen key with {@code If(Version(key) == 0) Then(Put(key, attrs,
+ * lease))}. A failed condition means another node got there first: the etcd lease granted for the
+ * attempt is revoked and the next attempt lists again, up to {@value #RACE_RETRIES} attempts, as
+ * upstream. A grant is not revoked after a request that failed in transit: the write may have
+ * landed, and then the next attempt finds and reuses the key by its public IP.
+ *
+ * <p>Not thread-safe; one acquisition uses one instance.
+ */
+final class LeaseAcquirer {
+
+  private static final Logger log = LoggerFactory.getLogger(LeaseAcquirer.class);
+
+  /** How many times acquisition lists again after losing a create race, as upstream. */
+  static final int RACE_RETRIES = 10;
+
+  private final EtcdStore store;
+  private final EtcdKeys keys;
+  private final LeaseDecoder decoder;
+  private final EtcdOptions options;
+  private final EtcdTimings timings;
+  private final Clock clock;
+  private final RandomGenerator random;
+
+  LeaseAcquirer(
+      EtcdStore store,
+      EtcdKeys keys,
+      LeaseDecoder decoder,
+      EtcdOptions options,
+      EtcdTimings timings,
+      Clock clock,
+      RandomGenerator random) {
+    this.store = store;
+    this.keys = keys;
+    this.decoder = decoder;
+    this.options = options;
+    this.timings = timings;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  /**
+   * Acquires this node's lease under {@code config}, publishing {@code attrs}.
+   *
+   * @throws SubnetException if etcd cannot be reached, no subnet is free, the races were lost 10
+   *     times, or etcd mode cannot work with the config or the attributes (no IPv4)
+   */
+  OwnLease acquire(NetworkConfig current, LeaseAttrs attrs)
+      throws SubnetException, InterruptedException {
+    if (!current.enableIPv4()) {
+      throw new SubnetException(
+          "etcd mode needs IPv4: leases are keyed by an IPv4 subnet, as in upstream flannel; set"
+              + " EnableIPv4 and Network in "
+              + keys.config()
+              + ", or use --kube-subnet-mgr for an IPv6-only cluster");
+    }
+    if (attrs.publicIp() == null) {
+      throw new SubnetException(
+          "etcd mode finds a node's lease by its public IPv4 address, and none was given; give"
+              + " the node an IPv4 address (--public-ip, --iface)");
+    }
+    SubnetAllocator allocator = new SubnetAllocator(current, keys, random);
+    for (int attempt = 1; attempt <= RACE_RETRIES; attempt++) {
+      Optional<OwnLease> acquired = tryAcquire(current, allocator, attrs);
+      if (acquired.isPresent()) {
+        return acquired.get();
+      }
+      log.info(
+          "another node took the subnet first (attempt {} of {}); trying again",
+          attempt,
+          RACE_RETRIES);
+    }
+    throw new SubnetException(
+        "max retries reached trying to acquire a subnet: "
+            + RACE_RETRIES
+            + " attempts to create a key under "
+            + keys.subnets()
+            + " lost the race to other nodes; start again (many nodes starting at once settle)");
+  }
+
+  private Optional<OwnLease> tryAcquire(
+      NetworkConfig current, SubnetAllocator allocator, LeaseAttrs attrs)
+      throws SubnetException, InterruptedException {
+    String value = attrs.toJson();
+    EtcdStore.Listing listing = store.list(keys.subnets());
+    Instant now = clock.instant();
+    List<SubnetKey> existing = new ArrayList<>();
+    List<Lease> leases = new ArrayList<>();
+    Map<SubnetKey, EtcdStore.Entry> entries = new HashMap<>();
+    for (EtcdStore.Entry entry : listing.entries()) {
+      keys.parse(entry.key()).ifPresent(existing::add);
+      decoder
+          .lease(entry, now)
+          .ifPresent(
+              lease -> {
+                leases.add(lease);
+                entries.put(SubnetKey.of(lease), entry);
+              });
+    }
+
+    Optional<Lease> mine = SubnetAllocator.findByPublicIp(leases, attrs.publicIp());
+    if (mine.isPresent()) {
+      Lease lease = mine.get();
+      EtcdStore.Entry entry = entries.get(SubnetKey.of(lease));
+      if (allocator.compatible(lease.subnet(), lease.ipv6Subnet())) {
+        log.info("found lease {} for current IP ({}), reusing", lease.subnets(), attrs.publicIp());
+        return reuse(lease, entry, attrs, value);
+      }
+      log.info(
+          "found lease {} for current IP ({}) but not compatible with current config, deleting",
+          lease.subnets(),
+          attrs.publicIp());
+      store.delete(entry.key());
+    }
+
+    SubnetAllocator.Occupied occupied = new SubnetAllocator.Occupied(current, existing);
+    Optional<SubnetKey> previous =
+        allocator.previous(options.previousSubnet(), options.previousIpv6Subnet(), occupied);
+    previous.ifPresent(k -> log.info("found previously leased subnet {}, reusing", k.subnets()));
+    SubnetKey key = previous.isPresent() ? previous.get() : allocator.allocate(occupied);
+
+    String fullKey = keys.lease(key);
+    Instant granted = clock.instant();
+    EtcdStore.Grant grant = store.grant(timings.leaseTtl());
+    OptionalLong revision = store.createIfAbsent(fullKey, value, grant.id());
+    if (revision.isEmpty()) {
+      store.revokeQuietly(grant.id());
+      return Optional.empty();
+    }
+    log.info("allocated lease {} to current node ({})", key.subnets(), attrs.publicIp());
+    Lease lease =
+        new Lease(
+            key.subnet(),
+            key.ipv6Subnet(),
+            attrs,
+            granted.plusSeconds(grant.ttlSeconds()),
+            revision.getAsLong());
+    return Optional.of(new OwnLease(lease, fullKey, value, revision.getAsLong(), grant.id()));
+  }
+
+  /**
+   * Rewrites this node's existing key with the new attributes: a fresh TTL, or none if reserved.
+   */
+  private Optional<OwnLease> reuse(
+      Lease found, EtcdStore.Entry entry, LeaseAttrs attrs, String value)
+      throws SubnetException, InterruptedException {
+    boolean reservation = entry.leaseId() == 0;
+    Instant granted = clock.instant();
+    EtcdStore.Grant grant = reservation ? null : store.grant(timings.leaseTtl());
+    long leaseId = reservation ? 0 : grant.id();
+    OptionalLong revision =
+        store.replaceIfSame(entry.key(), value, leaseId, entry.createRevision());
+    if (revision.isEmpty()) {
+      store.revokeQuietly(leaseId);
+      return Optional.empty();
+    }
+    Instant expiration = reservation ? null : granted.plusSeconds(grant.ttlSeconds());
+    Lease lease =
+        new Lease(found.subnet(), found.ipv6Subnet(), attrs, expiration, revision.getAsLong());
+    return Optional.of(new OwnLease(lease, entry.key(), value, entry.createRevision(), leaseId));
+  }
+}
