@@ -1,6 +1,5 @@
 package io.jflannel.backend.hostgw;
 
-import com.fasterxml.jackson.databind.node.NullNode;
 import io.jflannel.core.backend.Backend;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
@@ -45,10 +44,13 @@ public final class HostGwBackend implements Backend {
     }
   }
 
+  /**
+   * No backend data: upstream's etcd value then has no {@code BackendData} key, and its kube
+   * annotation reads {@code null}.
+   */
   @Override
   public LeaseAttrs prepare(LeaseAttrs previous) {
-    return new LeaseAttrs(
-        iface.publicIp(), iface.publicIpv6(), HostGwFactory.TYPE, NullNode.getInstance(), null);
+    return new LeaseAttrs(iface.publicIp(), iface.publicIpv6(), HostGwFactory.TYPE, null, null);
   }
 
   @Override

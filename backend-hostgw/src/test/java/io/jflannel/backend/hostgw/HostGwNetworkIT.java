@@ -47,7 +47,10 @@ class HostGwNetworkIT extends NamespacedTest {
     HostGwBackend b = new HostGwBackend(config, iface, Netlink.openInNamespace(ns.name()));
     LeaseAttrs attrs = b.prepare(null);
     assertThat(attrs.backendType()).isEqualTo("host-gw");
-    assertThat(attrs.backendData()).isEqualTo(NullNode.getInstance());
+    assertThat(attrs.backendData()).isNull();
+    assertThat(attrs.toJson())
+        .isEqualTo(
+            "{\"PublicIP\":\"192.168.50.2\",\"PublicIPv6\":null,\"BackendType\":\"host-gw\"}");
     return (HostGwNetwork) b.register(OWN);
   }
 

@@ -169,17 +169,27 @@ public final class VxlanBackend implements Backend {
     Ip4 ip = lease.subnet().ip();
     IpPrefix mine = IpPrefix.of(ip.toBytes(), 32);
     try {
+      boolean present = false;
       for (Address a : nl.addresses().list(device.index())) {
-        if (a.prefix().address() instanceof Inet4Address && !a.prefix().equals(mine)) {
-          Ip4 other = Ip4.fromBytes(a.prefix().address().getAddress());
-          if (network == null || network.contains(other)) {
-            log.info("removing stale address {} from {}", a.prefix(), name);
-            nl.addresses().delete(a);
-          }
+        if (!(a.prefix().address() instanceof Inet4Address)) {
+          continue;
+        }
+        if (a.prefix().equals(mine)) {
+          present = true;
+          continue;
+        }
+        Ip4 other = Ip4.fromBytes(a.prefix().address().getAddress());
+        if (network == null || network.contains(other)) {
+          log.info("removing stale address {} from {}", a.prefix(), name);
+          nl.addresses().delete(a);
         }
       }
-      nl.addresses().replace(Address.of(device.index(), mine));
-      nl.links().setUp(device.index());
+      if (!present) { // a restart with the address in place writes nothing
+        nl.addresses().add(Address.of(device.index(), mine));
+      }
+      if (!device.isUp()) {
+        nl.links().setUp(device.index());
+      }
       Link now = nl.links().get(device.index());
       if (!device.mac().equals(now.mac())) {
         throw new BackendException(
