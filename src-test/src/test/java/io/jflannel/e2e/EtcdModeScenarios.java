@@ -1,0 +1,405 @@
+package io.jflannel.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.jflannel.netlink.testing.RootOnly;
+import io.jflannel.netlink.testing.Sh;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The etcd-mode scenarios, run once per backend by the subclasses: three hosts share one cluster
+ * for the whole class (starting three JVM daemons costs more than every scenario together), and
+ * each scenario starts by waiting until every host holds exactly its peers and leaves the cluster
+ * that way: a crashed daemon is restarted, a deleted entry is repaired, garbage is removed, a host
+ * added for a scenario is removed again.
+ */
+@ExtendWith(RootOnly.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class EtcdModeScenarios {
+  private static final Logger log = LoggerFactory.getLogger(EtcdModeScenarios.class);
+  private static final Duration RESYNC = Duration.ofSeconds(Cluster.RESYNC_SECONDS);
+
+  private Cluster cluster;
+
+  abstract Backend backend();
+
+  @BeforeAll
+  void startCluster() {
+    cluster = Cluster.withEtcd(backend().type(), backend(), 3);
+  }
+
+  @AfterAll
+  void closeCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @BeforeEach
+  void fromAConvergedCluster() {
+    cluster.awaitConverged();
+  }
+
+  @Test
+  @Order(1)
+  void everyPodReachesEveryOtherPodOverUpstreamShapedState() throws Exception {
+    cluster.assertPodsReachEachOther();
+
+    Backend backend = backend();
+    List<Host> hosts = cluster.hosts();
+    Map<String, String> keys = cluster.etcd().getPrefix(EtcdServer.SUBNETS);
+    SoftAssertions s = new SoftAssertions();
+    s.assertThat(keys).as("lease keys in etcd").hasSize(hosts.size());
+    for (Host h : hosts) {
+      SubnetEnv env = h.lease();
+      String lease = env.lease();
+      String key = EtcdServer.keyOfSubnet(lease);
+      String mac = backend == Backend.VXLAN ? h.kernel().linkMac(KernelState.VXLAN_DEVICE) : null;
+
+      s.assertThat(env.text())
+          .as("%s subnet.env", h.name())
+          .isEqualTo(UpstreamShapes.subnetEnv(backend, lease, false));
+      s.assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(h.subnetFile())))
+          .as("%s subnet.env mode", h.name())
+          .isEqualTo("rw-r--r--");
+      s.assertThat(lease)
+          .as("%s lease: a /24 of the network past its first subnet", h.name())
+          .endsWith("/24")
+          .isNotEqualTo("10.244.0.0/24");
+      s.assertThat(keys)
+          .as("%s lease in etcd", h.name())
+          .containsEntry(key, UpstreamShapes.leaseValue(backend, h.publicIp(), mac));
+      s.assertThat(cluster.etcd().grantedTtl(key))
+          .as("%s etcd lease TTL (24 h)", h.name())
+          .isEqualTo(86400);
+
+      // peers as the other hosts really are (their subnet.env and their own flannel.1), not as etcd
+      // says
+      List<PeerLease> peers =
+          hosts.stream()
+              .filter(o -> o != h)
+              .map(
+                  o ->
+                      new PeerLease(
+                          o.lease().lease(),
+                          o.publicIp(),
+                          backend.type(),
+                          backend == Backend.VXLAN
+                              ? o.kernel().linkMac(KernelState.VXLAN_DEVICE)
+                              : null,
+                          null))
+              .toList();
+      KernelState k = h.kernel();
+      s.assertThat(k.routes())
+          .as("%s ip route", h.name())
+          .containsExactlyInAnyOrderElementsOf(UpstreamShapes.allRoutes(backend, h, env, peers));
+      s.assertThat(k.neighbours(KernelState.VXLAN_DEVICE))
+          .as("%s ip neigh show dev flannel.1", h.name())
+          .containsExactlyInAnyOrderElementsOf(UpstreamShapes.arp(backend, peers));
+      s.assertThat(k.fdb(KernelState.VXLAN_DEVICE))
+          .as("%s bridge fdb show dev flannel.1", h.name())
+          .containsExactlyInAnyOrderElementsOf(UpstreamShapes.fdb(backend, peers));
+      if (backend == Backend.VXLAN) {
+        String details = k.linkDetails(KernelState.VXLAN_DEVICE);
+        s.assertThat(details)
+            .as("%s ip -d link show flannel.1", h.name())
+            .matches(UpstreamShapes.vxlanDetailsPattern(h.publicIp()))
+            .contains(",UP,");
+        String vxlanLine =
+            details
+                .lines()
+                .map(String::strip)
+                .filter(l -> l.startsWith("vxlan "))
+                .findFirst()
+                .orElse("");
+        s.assertThat(vxlanLine)
+            .as(
+                "%s vxlan attributes: no multicast group, remote, learning or miss notifications",
+                h.name())
+            .doesNotContain("l2miss", "l3miss", " group ", " remote ", " learning ");
+        s.assertThat(k.ipv4Addresses(KernelState.VXLAN_DEVICE))
+            .as("%s addresses of flannel.1", h.name())
+            .containsExactly("inet " + Ip4.address(lease) + "/32");
+      } else {
+        s.assertThat(k.hasLink(KernelState.VXLAN_DEVICE))
+            .as("%s has flannel.1", h.name())
+            .isFalse();
+      }
+    }
+    s.assertAll();
+  }
+
+  @Test
+  @Order(2)
+  void crashAndRestartKeepsLeaseWritesNothingAndLosesNoPacket() {
+    Host victim = cluster.host(1);
+    Host peer = cluster.host(2);
+    String subnetEnvBefore = victim.lease().text();
+    Map<String, String> leasesBefore = cluster.etcd().getPrefix(EtcdServer.SUBNETS);
+    KernelState k = victim.kernel();
+    List<String> routesBefore = k.routes();
+    List<String> arpBefore = k.neighbours(KernelState.VXLAN_DEVICE);
+    List<String> fdbBefore = k.fdb(KernelState.VXLAN_DEVICE);
+
+    int count = 240; // 12 s at 20 packets/s: the daemon's restart plus at least one resync period
+    List<String> events;
+    List<String> pingOutput;
+    long restartMillis;
+    try (KernelMonitor monitor = KernelMonitor.start(victim.ns());
+        Background ping = Pings.startLong(peer, victim.podIp(), "0.05", count)) {
+      long tPing = System.nanoTime();
+      await("first replies of " + peer.name() + " -> " + victim.name())
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> Pings.replies(ping) >= 5 || !ping.isAlive());
+      log.info("{}: ping replying after {} ms", backend(), (System.nanoTime() - tPing) / 1_000_000);
+
+      long t0 = System.nanoTime();
+      victim.daemon().kill();
+      cluster.start(victim);
+      restartMillis = (System.nanoTime() - t0) / 1_000_000;
+      long readyAt = System.nanoTime();
+      assertThat(ping.isAlive())
+          .as(
+              "the ping (%d packets, %d s) ended before the restarted daemon was ready (%d ms): raise its count",
+              count, count / 20, restartMillis)
+          .isTrue();
+
+      ping.awaitExit(Duration.ofSeconds(30));
+      long observedAfterReady = (System.nanoTime() - readyAt) / 1_000_000;
+      assertThat(observedAfterReady)
+          .as(
+              "observation after ready (ms) must cover one resync period of %d s; raise the ping count",
+              RESYNC.toSeconds())
+          .isGreaterThan(RESYNC.toMillis() + 500);
+      events = monitor.stop();
+      pingOutput = ping.lines();
+      log.info(
+          "{}: restart ready in {} ms, observed {} ms after ready",
+          backend(),
+          restartMillis,
+          observedAfterReady);
+    }
+
+    List<FlannelEvents.Verdict> verdicts = FlannelEvents.classify(events);
+    String recording =
+        verdicts.isEmpty()
+            ? "(no events)"
+            : String.join("\n", verdicts.stream().map(Object::toString).toList());
+    log.info(
+        "{}: kernel events on {} during the restart window:\n{}",
+        backend(),
+        victim.name(),
+        recording);
+
+    Pings.Stats stats = Pings.stats(pingOutput);
+    SoftAssertions s = new SoftAssertions();
+    s.assertThat(victim.lease().text())
+        .as("subnet.env after the restart (same lease)")
+        .isEqualTo(subnetEnvBefore);
+    s.assertThat(cluster.etcd().getPrefix(EtcdServer.SUBNETS))
+        .as("leases in etcd after the restart")
+        .isEqualTo(leasesBefore);
+    s.assertThat(verdicts.stream().filter(FlannelEvents.Verdict::counts).toList())
+        .as(
+            "kernel writes on %s during the restart window; full recording:\n%s",
+            victim.name(), recording)
+        .isEmpty();
+    s.assertThat(stats.lost())
+        .as(
+            "packets lost by ping %s -> %s across the restart:\n%s",
+            peer.name(),
+            victim.name(),
+            String.join(
+                "\n", pingOutput.subList(Math.max(0, pingOutput.size() - 4), pingOutput.size())))
+        .isZero();
+    s.assertThat(stats.transmitted()).as("packets sent").isEqualTo(count);
+    s.assertThat(k.routes())
+        .as("routes after the restart")
+        .containsExactlyInAnyOrderElementsOf(routesBefore);
+    s.assertThat(k.neighbours(KernelState.VXLAN_DEVICE))
+        .as("ARP after the restart")
+        .containsExactlyInAnyOrderElementsOf(arpBefore);
+    s.assertThat(k.fdb(KernelState.VXLAN_DEVICE))
+        .as("FDB after the restart")
+        .containsExactlyInAnyOrderElementsOf(fdbBefore);
+    s.assertAll();
+  }
+
+  @Test
+  @Order(3)
+  void repairsHandDeletedRouteArpAndFdbWithinOneResyncPeriod() {
+    Host h = cluster.host(1);
+    PeerLease a = leaseOf(cluster.host(2));
+    PeerLease b = leaseOf(cluster.host(3));
+
+    long t0 = System.nanoTime();
+    h.ns().ip("route", "del", a.subnet());
+    if (backend() == Backend.VXLAN) {
+      h.ns().ip("neigh", "del", Ip4.address(b.subnet()), "dev", KernelState.VXLAN_DEVICE);
+      Sh.run(
+          "bridge",
+          "-n",
+          h.ns().name(),
+          "fdb",
+          "del",
+          a.vtepMac(),
+          "dev",
+          KernelState.VXLAN_DEVICE,
+          "dst",
+          a.publicIp(),
+          "self");
+    }
+    Duration limit = RESYNC.plusMillis(1500);
+    await(h.name() + " repairs the deleted entries")
+        .atMost(limit)
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> cluster.assertPeersProgrammed(h));
+    log.info(
+        "{}: drift on {} repaired in {} ms (limit {} ms)",
+        backend(),
+        h.name(),
+        (System.nanoTime() - t0) / 1_000_000,
+        limit.toMillis());
+    cluster.assertPodsReachEachOther();
+  }
+
+  @Test
+  @Order(4)
+  void skipsGarbageLeaseWithWarningAndKeepsEveryOtherPeerWorking() {
+    List<String> leased = cluster.controlPlane().leases().stream().map(PeerLease::subnet).toList();
+    String garbage = leased.contains("10.244.250.0/24") ? "10.244.251.0/24" : "10.244.250.0/24";
+    String key = EtcdServer.keyOfSubnet(garbage);
+    String needle = Ip4.address(garbage);
+    cluster.etcd().put(key, "this is not JSON {");
+    try {
+      for (Host h : cluster.hosts()) {
+        awaitWarningNaming(h, needle);
+      }
+      cluster.awaitConverged(); // exactly the real peers: no route/ARP/FDB for the garbage subnet
+      cluster.assertPodsReachEachOther();
+
+      // a daemon that starts while the garbage is there reads it in its initial listing
+      Host h = cluster.host(2);
+      assertThat(h.daemon().terminate())
+          .as("exit status after SIGTERM\n%s", h.daemon().logTail(20))
+          .isZero();
+      cluster.start(h);
+      awaitWarningNaming(h, needle);
+      cluster.awaitConverged();
+      cluster.assertPodsReachEachOther();
+    } finally {
+      cluster.etcd().delete(key);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void forgetsHostThatLeft() {
+    Host leaver = cluster.addHost();
+    cluster.start(leaver);
+    cluster.awaitConverged();
+    cluster.assertPodsReachEachOther();
+
+    assertThat(leaver.daemon().terminate())
+        .as("leaver exit status after SIGTERM\n%s", leaver.daemon().logTail(20))
+        .isZero();
+    cluster.etcd().delete(EtcdServer.keyOfSubnet(leaver.lease().lease()));
+    long t0 = System.nanoTime();
+    cluster.awaitConverged(Duration.ofSeconds(5));
+    log.info(
+        "{}: running hosts forgot the leaver in {} ms",
+        backend(),
+        (System.nanoTime() - t0) / 1_000_000);
+    cluster.removeHost(leaver);
+    cluster.assertPodsReachEachOther();
+  }
+
+  /**
+   * Upstream issue #2554: a node deleted while flanneld was down stays routed forever. Here the
+   * restarted daemon runs with a resync period far longer than the wait, so only its start-up
+   * reconcile can remove the stale entries. The departed peer is a lease written by hand (as an
+   * upstream node would have), so no daemon needs to start for it.
+   */
+  @Test
+  @Order(6)
+  void restartRemovesEntriesOfPeerThatLeftWhileDown() {
+    List<String> leased = cluster.controlPlane().leases().stream().map(PeerLease::subnet).toList();
+    String gone = leased.contains("10.244.251.0/24") ? "10.244.252.0/24" : "10.244.251.0/24";
+    String key = EtcdServer.keyOfSubnet(gone);
+    cluster
+        .etcd()
+        .put(key, UpstreamShapes.leaseValue(backend(), "192.168.100.99", "02:00:00:00:99:99"));
+    cluster.awaitConverged(Duration.ofSeconds(5)); // every host programs the hand-written peer
+
+    Host down = cluster.host(1);
+    assertThat(down.daemon().terminate())
+        .as("h1 exit status after SIGTERM\n%s", down.daemon().logTail(20))
+        .isZero();
+    cluster.etcd().delete(key);
+    cluster.awaitConverged(Duration.ofSeconds(5));
+    assertThat(down.kernel().overlayRoutes(Backend.NETWORK))
+        .as("h1 was down when the peer left, so it still routes to %s", gone)
+        .anyMatch(r -> r.startsWith(gone + " "));
+
+    List<String> flags = new ArrayList<>(cluster.daemonFlags(down));
+    flags.set(flags.indexOf("--resync-period") + 1, "600");
+    cluster.launch(down, flags);
+    cluster.awaitReady(down);
+    long t0 = System.nanoTime();
+    try {
+      cluster.awaitConverged(Duration.ofSeconds(5)); // far below the 600 s period
+      log.info(
+          "{}: restarted h1 dropped the departed peer {} ms after ready",
+          backend(),
+          (System.nanoTime() - t0) / 1_000_000);
+    } finally {
+      down.daemon().terminate();
+      cluster.start(down); // back to the cluster's own flags
+    }
+  }
+
+  private PeerLease leaseOf(Host h) {
+    String subnet = h.lease().lease();
+    return cluster.controlPlane().leases().stream()
+        .filter(l -> l.subnet().equals(subnet))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no lease for " + h.name() + " (" + subnet + ")"));
+  }
+
+  private static void awaitWarningNaming(Host h, String needle) {
+    await(h.name() + " warns about the garbage lease " + needle)
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThat(h.daemon().output().lines())
+                    .as(
+                        () ->
+                            h.name()
+                                + "'s log has a WARN line naming "
+                                + needle
+                                + "\n"
+                                + h.daemon().logTail(20))
+                    .anyMatch(l -> l.contains(" WARN ") && l.contains(needle)));
+  }
+}

@@ -1,0 +1,154 @@
+package io.jflannel.e2e;
+
+import io.jflannel.netlink.testing.Sh;
+import io.jflannel.netlink.testing.TestNetns;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One simulated node: host namespace {@code jfl-h<i>-<sfx>} (underlay {@code eth0} =
+ * 192.168.100.(10+i)/24, where flanneld runs) and one pod namespace {@code jfl-p<i>-<sfx>} behind
+ * the host's {@code cni0} bridge, wired as the flannel CNI plugin would once subnet.env exists.
+ *
+ * <p>Owned by its {@link Cluster}, which starts and stops its daemons and deletes its namespaces.
+ * Not thread-safe: a scenario drives one host from one thread.
+ */
+final class Host {
+  private final int index;
+  private final TestNetns ns;
+  private final TestNetns pod;
+  private final Path dir;
+  private Daemon daemon;
+  private String podIp;
+
+  Host(int index, TestNetns ns, TestNetns pod, Path dir) {
+    this.index = index;
+    this.ns = ns;
+    this.pod = pod;
+    this.dir = dir;
+  }
+
+  int index() {
+    return index;
+  }
+
+  /** {@code h<i>}, for messages. */
+  String name() {
+    return "h" + index;
+  }
+
+  TestNetns ns() {
+    return ns;
+  }
+
+  TestNetns podNs() {
+    return pod;
+  }
+
+  String publicIp() {
+    return Lan.hostAddress(index);
+  }
+
+  Path subnetFile() {
+    return dir.resolve("subnet.env");
+  }
+
+  Path log() {
+    return dir.resolve("flanneld.log");
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** The daemon last started on this host (running or not), or null. */
+  Daemon daemon() {
+    return daemon;
+  }
+
+  void daemon(Daemon d) {
+    this.daemon = d;
+  }
+
+  boolean running() {
+    return daemon != null && daemon.isAlive();
+  }
+
+  Optional<SubnetEnv> subnetEnv() {
+    return SubnetEnv.read(subnetFile());
+  }
+
+  /** The current subnet.env; fails if the daemon has not written it. */
+  SubnetEnv lease() {
+    return subnetEnv().orElseThrow(() -> new AssertionError(name() + " has no subnet.env"));
+  }
+
+  /** The pod's address ({@code 10.244.X.2}), once {@link #plugPod} ran; else null. */
+  String podIp() {
+    return podIp;
+  }
+
+  /**
+   * The status of {@code GET /readyz} on the daemon's health port ({@link Cluster#HEALTHZ_PORT} on
+   * the host's loopback), 0 when nothing answers; asked with bash's {@code /dev/tcp} inside the
+   * host namespace, so no HTTP client needs to be installed.
+   */
+  int readyz() {
+    String script =
+        "exec 3<>/dev/tcp/127.0.0.1/"
+            + Cluster.HEALTHZ_PORT
+            + " || exit 1; printf 'GET /readyz HTTP/1.0\\r\\n\\r\\n' >&3; timeout 2 head -n 1 <&3";
+    Sh.Out o = ns.exec("bash", "-c", script);
+    String[] status = o.stdout().strip().split(" ");
+    return o.exit() == 0 && status.length > 1 && status[1].matches("\\d{3}")
+        ? Integer.parseInt(status[1])
+        : 0;
+  }
+
+  KernelState kernel() {
+    return new KernelState(ns);
+  }
+
+  /**
+   * What the flannel CNI plugin (bridge + host-local) does for the first pod: bridge {@code cni0}
+   * with FLANNEL_SUBNET's address and MTU FLANNEL_MTU; the pod's {@code eth0} gets the next
+   * address, the same MTU and a default route via cni0. Done once: a daemon restart does not
+   * re-plug.
+   */
+  void plugPod(SubnetEnv env) {
+    if (podIp != null) {
+      return;
+    }
+    String mtu = Integer.toString(env.mtu());
+    String gateway = Ip4.address(env.subnet());
+    String prefix = env.subnet().substring(env.subnet().indexOf('/'));
+    String address = Ip4.plus(env.lease(), 2);
+    ns.ip("link", "add", "cni0", "mtu", mtu, "type", "bridge");
+    ns.ip("addr", "add", env.subnet(), "dev", "cni0");
+    ns.ip("link", "set", "cni0", "up");
+    ns.ip(
+        "link",
+        "add",
+        "veth0",
+        "mtu",
+        mtu,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "eth0",
+        "netns",
+        pod.name());
+    ns.ip("link", "set", "veth0", "master", "cni0");
+    ns.ip("link", "set", "veth0", "up");
+    pod.ip("addr", "add", address + prefix, "dev", "eth0");
+    pod.ip("link", "set", "eth0", "up");
+    pod.ip("route", "add", "default", "via", gateway);
+    podIp = address;
+  }
+
+  @Override
+  public String toString() {
+    return name() + "(" + ns.name() + ")";
+  }
+}

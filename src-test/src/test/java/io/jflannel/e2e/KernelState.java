@@ -1,0 +1,76 @@
+package io.jflannel.e2e;
+
+import io.jflannel.netlink.testing.Sh;
+import io.jflannel.netlink.testing.TestNetns;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a host namespace's kernel state with iproute2, the way an operator would look at it, one
+ * line per object with trailing blanks stripped, so expectations can be written as upstream's
+ * {@code ip route} / {@code ip neigh} / {@code bridge fdb} lines.
+ */
+final class KernelState {
+  static final String VXLAN_DEVICE = "flannel.1";
+  private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
+
+  private final TestNetns ns;
+
+  KernelState(TestNetns ns) {
+    this.ns = ns;
+  }
+
+  boolean hasLink(String name) {
+    return Sh.exec("ip", "-n", ns.name(), "link", "show", "dev", name).exit() == 0;
+  }
+
+  /** {@code ip -d link show <name>}. */
+  String linkDetails(String name) {
+    return ns.ip("-d", "link", "show", "dev", name).strip();
+  }
+
+  String linkMac(String name) {
+    Matcher m = MAC.matcher(ns.ip("link", "show", "dev", name));
+    if (!m.find()) {
+      throw new AssertionError("no MAC on " + name + " in " + ns);
+    }
+    return m.group(1);
+  }
+
+  /** {@code ip -4 route} (main table). */
+  List<String> routes() {
+    return lines(ns.ip("-4", "route"));
+  }
+
+  /** Routes whose destination lies in {@code network} and that are not the local bridge's own. */
+  List<String> overlayRoutes(String network) {
+    return routes().stream()
+        .filter(r -> Ip4.contains(network, Ip4.address(r.split(" ")[0])))
+        .filter(r -> !r.contains(" dev cni0 "))
+        .toList();
+  }
+
+  /** {@code ip neigh show dev <dev>}: the ARP entries flannel writes on its device. */
+  List<String> neighbours(String dev) {
+    return hasLink(dev) ? lines(ns.ip("neigh", "show", "dev", dev)) : List.of();
+  }
+
+  /** {@code bridge fdb show dev <dev>}. */
+  List<String> fdb(String dev) {
+    return hasLink(dev)
+        ? lines(Sh.run("bridge", "-n", ns.name(), "fdb", "show", "dev", dev))
+        : List.of();
+  }
+
+  /** {@code ip -4 -o addr show dev <dev>}, reduced to {@code inet a.b.c.d/len} per address. */
+  List<String> ipv4Addresses(String dev) {
+    return lines(ns.ip("-4", "-o", "addr", "show", "dev", dev)).stream()
+        .map(l -> l.replaceAll("^.*?(inet \\S+).*$", "$1"))
+        .toList();
+  }
+
+  private static List<String> lines(String out) {
+    return out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+  }
+}

@@ -1,0 +1,31 @@
+package io.jflannel.e2e;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Ending the harness's own child processes, always by their PID (never by name). */
+final class Processes {
+  private Processes() {}
+
+  /**
+   * SIGTERM, then SIGKILL if {@code grace} passes; returns the exit status, or -1 if the process
+   * could not be reaped.
+   */
+  static int stop(Process p, Duration grace) {
+    try {
+      if (!p.isAlive()) {
+        return p.waitFor();
+      }
+      p.destroy();
+      if (p.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        return p.exitValue();
+      }
+      p.destroyForcibly();
+      return p.waitFor(10, TimeUnit.SECONDS) ? p.exitValue() : -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+      return -1;
+    }
+  }
+}

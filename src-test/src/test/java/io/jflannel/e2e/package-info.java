@@ -1,0 +1,44 @@
+/**
+ * End-to-end suite: several simulated hosts, each running the packaged {@code flanneld}
+ * (daemon/target/flanneld, passed as {@code -Dflanneld}) against a real etcd, checked from the
+ * outside the way an operator would look: {@code ip}, {@code bridge}, {@code etcdctl}, {@code
+ * ping}, subnet.env.
+ *
+ * <pre>
+ *  jfl-sw-SFX: br0 192.168.100.1/24 + etcd (client :2379)
+ *     |  port h1            |  port h2            |  port h3
+ *  jfl-h1-SFX: eth0 .11   jfl-h2-SFX: eth0 .12   jfl-h3-SFX: eth0 .13   flanneld, flannel.1 / routes
+ *     cni0 10.244.X.1       cni0 10.244.Y.1       cni0 10.244.Z.1        (wired like the CNI plugin)
+ *  jfl-p1-SFX: eth0 .X.2  jfl-p2-SFX: eth0 .Y.2  jfl-p3-SFX: eth0 .Z.2   the pods
+ * </pre>
+ *
+ * <p>Design notes:
+ *
+ * <ul>
+ *   <li>Nothing touches the root namespace: every veth is created inside a test namespace with its
+ *       peer placed straight into another one; etcd's peer port is on the switch namespace's
+ *       loopback; each daemon's health port is on its host's loopback (probed with bash's {@code
+ *       /dev/tcp} from inside, so no HTTP client must be installed).
+ *   <li>The daemon is a black box: it is only started, stopped (SIGTERM), crashed (SIGKILL) and
+ *       observed. Expected kernel state, subnet.env and etcd values are written out in {@link
+ *       io.jflannel.e2e.UpstreamShapes} as upstream flannel produces them, and compared verbatim.
+ *   <li>"No kernel writes" is measured with {@code ip monitor} and {@code bridge monitor} between
+ *       two marks the harness makes itself ({@link io.jflannel.e2e.KernelMonitor}); traffic-driven
+ *       noise (underlay and pod ARP, cni0 learning, IPv6 link-local housekeeping) is listed, with
+ *       its reason, and not counted ({@link io.jflannel.e2e.FlannelEvents}).
+ *   <li>Waiting is always on a condition with a deadline (awaitility); the one deliberate window is
+ *       the restart scenario's observation period, which must outlast one resync period.
+ *   <li>One cluster per backend is shared by that backend's scenarios (three daemon JVMs cost more
+ *       to start than every scenario together); each scenario starts from a converged cluster and
+ *       leaves it converged.
+ *   <li>The control plane is an interface ({@link io.jflannel.e2e.ControlPlane}): kube mode (the
+ *       fabric8 mock API server, net-conf.json in a file, leases as node annotations) is the second
+ *       implementation to add. The mock server listens in the test JVM's namespace, so it will need
+ *       a forwarder in the switch namespace for the daemons to reach it.
+ * </ul>
+ *
+ * <p>Every cluster copies its daemon and etcd logs to {@code target/e2e-logs/<backend>-<sfx>/} when
+ * it closes. Run: {@code mvn -B -pl src-test verify} as root, after the sibling modules are
+ * installed; without root every test is skipped with the reason.
+ */
+package io.jflannel.e2e;
