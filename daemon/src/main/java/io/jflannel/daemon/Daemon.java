@@ -142,7 +142,7 @@ public final class Daemon {
                     new StartupException(
                         "unknown backend type \""
                             + config.backendType()
-                            + "\" in the net config; use one of: vxlan, host-gw"));
+                            + "\" in the net config; use one of: vxlan, host-gw, udp"));
     Network network;
     Lease lease;
     try {

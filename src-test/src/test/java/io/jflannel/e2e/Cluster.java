@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A simulated flannel cluster on this machine: a switch namespace ({@link Lan}) with the control
- * plane ({@link ControlPlane}, a real etcd today), and N {@link Host}s each running the packaged
- * {@code flanneld} with one pod behind its {@code cni0}. Everything lives in namespaces named
- * {@code jfl-<role>-<sfx>} with one random suffix per cluster; the root namespace is never touched.
+ * plane ({@link ControlPlane}: a real etcd, or the mock Kubernetes API server in kube mode), and N
+ * {@link Host}s each running the packaged {@code flanneld} with one pod behind its {@code cni0}.
+ * Everything lives in namespaces named {@code jfl-<role>-<sfx>} with one random suffix per cluster;
+ * the root namespace is never touched.
  *
  * <p>{@link #close} tears everything down even after failures, processes first (daemons, then the
  * control plane), then namespaces, then the temporary tree, after copying every log to {@code
@@ -68,11 +69,29 @@ final class Cluster implements AutoCloseable {
    * returns once every daemon is ready, every pod is plugged and every host holds every peer.
    */
   static Cluster withEtcd(String name, Backend backend, int hostCount) {
+    return start(name, backend, hostCount, (lan, dir) -> EtcdServer.start(lan.ns(), dir));
+  }
+
+  /**
+   * A cluster of {@code hostCount} hosts in kube mode (the mock API server, the DaemonSet's flags,
+   * one registered Node per host) whose net-conf.json selects {@code backend}; returns once every
+   * daemon is ready, every pod is plugged and every host holds every peer.
+   */
+  static Cluster withKube(String name, Backend backend, int hostCount) {
+    return start(name, backend, hostCount, KubeApiServer::start);
+  }
+
+  private static Cluster start(
+      String name, Backend backend, int hostCount, ControlPlaneFactory factory) {
     Cluster c = new Cluster(name, backend);
     try {
       long t0 = System.nanoTime();
-      c.startControlPlane((lan, dir) -> EtcdServer.start(lan.ns(), dir));
-      log.info("{}: switch and etcd up in {} ms", c, (System.nanoTime() - t0) / 1_000_000);
+      c.startControlPlane(factory);
+      log.info(
+          "{}: switch and {} up in {} ms",
+          c,
+          c.controlPlane.getClass().getSimpleName(),
+          (System.nanoTime() - t0) / 1_000_000);
       c.controlPlane.writeNetworkConfig(backend.netConf());
       List<Host> hosts = new ArrayList<>();
       for (int i = 0; i < hostCount; i++) {
@@ -164,7 +183,18 @@ final class Cluster implements AutoCloseable {
     throw new IllegalStateException(this + " has no etcd");
   }
 
-  /** A new host cabled to the switch, with its pod namespace; no daemon yet. */
+  /** The mock API server of a kube-mode cluster. */
+  KubeApiServer kube() {
+    if (controlPlane instanceof KubeApiServer kube) {
+      return kube;
+    }
+    throw new IllegalStateException(this + " has no Kubernetes API server");
+  }
+
+  /**
+   * A new host cabled to the switch, with its pod namespace, made known to the control plane
+   * ({@link ControlPlane#hostAdded}); no daemon yet.
+   */
   Host addHost() {
     int i = nextIndex++;
     TestNetns ns = track(TestNetns.createNamed("jfl-h" + i + "-" + suffix));
@@ -174,6 +204,7 @@ final class Cluster implements AutoCloseable {
     Path dir = workDir.dir("h" + i);
     Host host = new Host(i, ns, pod, dir);
     hosts.add(host);
+    controlPlane.hostAdded(host);
     return host;
   }
 

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where the daemons get their network config and exchange leases: a real etcd ({@link EtcdServer})
- * today; a Kubernetes API server (kube mode: {@code --kube-subnet-mgr}, net-conf.json in a file,
- * leases as node annotations) is the planned second implementation.
+ * Where the daemons get their network config and exchange leases: a real etcd ({@link EtcdServer},
+ * etcd mode) or fabric8's mock Kubernetes API server ({@link KubeApiServer}, kube mode: {@code
+ * --kube-subnet-mgr}, net-conf.json in a file, leases as node annotations).
  *
  * <p>The cluster asks it for the flanneld flags that point a host's daemon at it, and for the
  * leases it currently holds, which are the truth the kernel state of every host is checked against.
@@ -24,6 +24,13 @@ interface ControlPlane extends AutoCloseable {
   default Map<String, String> daemonEnv(Host host) {
     return Map.of();
   }
+
+  /**
+   * Called when the cluster cables a new host, before its daemon can start. Kube mode registers the
+   * host's Node, with its pod CIDR, as kubelet and the controller manager would; nothing by
+   * default.
+   */
+  default void hostAdded(Host host) {}
 
   /** Makes {@code netConf} (net-conf.json) the network config the daemons will read at start. */
   void writeNetworkConfig(String netConf);

@@ -92,58 +92,7 @@ abstract class EtcdModeScenarios {
           .as("%s etcd lease TTL (24 h)", h.name())
           .isEqualTo(86400);
 
-      // peers as the other hosts really are (their subnet.env and their own flannel.1), not as etcd
-      // says
-      List<PeerLease> peers =
-          hosts.stream()
-              .filter(o -> o != h)
-              .map(
-                  o ->
-                      new PeerLease(
-                          o.lease().lease(),
-                          o.publicIp(),
-                          backend.type(),
-                          backend == Backend.VXLAN
-                              ? o.kernel().linkMac(KernelState.VXLAN_DEVICE)
-                              : null,
-                          null))
-              .toList();
-      KernelState k = h.kernel();
-      s.assertThat(k.routes())
-          .as("%s ip route", h.name())
-          .containsExactlyInAnyOrderElementsOf(UpstreamShapes.allRoutes(backend, h, env, peers));
-      s.assertThat(k.neighbours(KernelState.VXLAN_DEVICE))
-          .as("%s ip neigh show dev flannel.1", h.name())
-          .containsExactlyInAnyOrderElementsOf(UpstreamShapes.arp(backend, peers));
-      s.assertThat(k.fdb(KernelState.VXLAN_DEVICE))
-          .as("%s bridge fdb show dev flannel.1", h.name())
-          .containsExactlyInAnyOrderElementsOf(UpstreamShapes.fdb(backend, peers));
-      if (backend == Backend.VXLAN) {
-        String details = k.linkDetails(KernelState.VXLAN_DEVICE);
-        s.assertThat(details)
-            .as("%s ip -d link show flannel.1", h.name())
-            .matches(UpstreamShapes.vxlanDetailsPattern(h.publicIp()))
-            .contains(",UP,");
-        String vxlanLine =
-            details
-                .lines()
-                .map(String::strip)
-                .filter(l -> l.startsWith("vxlan "))
-                .findFirst()
-                .orElse("");
-        s.assertThat(vxlanLine)
-            .as(
-                "%s vxlan attributes: no multicast group, remote, learning or miss notifications",
-                h.name())
-            .doesNotContain("l2miss", "l3miss", " group ", " remote ", " learning ");
-        s.assertThat(k.ipv4Addresses(KernelState.VXLAN_DEVICE))
-            .as("%s addresses of flannel.1", h.name())
-            .containsExactly("inet " + Ip4.address(lease) + "/32");
-      } else {
-        s.assertThat(k.hasLink(KernelState.VXLAN_DEVICE))
-            .as("%s has flannel.1", h.name())
-            .isFalse();
-      }
+      ProgrammedPeers.assertUpstreamShaped(s, backend, h, hosts);
     }
     s.assertAll();
   }
@@ -293,7 +242,7 @@ abstract class EtcdModeScenarios {
     cluster.etcd().put(key, "this is not JSON {");
     try {
       for (Host h : cluster.hosts()) {
-        awaitWarningNaming(h, needle);
+        h.awaitWarningNaming(needle);
       }
       cluster.awaitConverged(); // exactly the real peers: no route/ARP/FDB for the garbage subnet
       cluster.assertPodsReachEachOther();
@@ -304,7 +253,7 @@ abstract class EtcdModeScenarios {
           .as("exit status after SIGTERM\n%s", h.daemon().logTail(20))
           .isZero();
       cluster.start(h);
-      awaitWarningNaming(h, needle);
+      h.awaitWarningNaming(needle);
       cluster.awaitConverged();
       cluster.assertPodsReachEachOther();
     } finally {
@@ -325,7 +274,7 @@ abstract class EtcdModeScenarios {
         .isZero();
     cluster.etcd().delete(EtcdServer.keyOfSubnet(leaver.lease().lease()));
     long t0 = System.nanoTime();
-    cluster.awaitConverged(Duration.ofSeconds(5));
+    cluster.awaitConverged(Duration.ofSeconds(15));
     log.info(
         "{}: running hosts forgot the leaver in {} ms",
         backend(),
@@ -349,14 +298,14 @@ abstract class EtcdModeScenarios {
     cluster
         .etcd()
         .put(key, UpstreamShapes.leaseValue(backend(), "192.168.100.99", "02:00:00:00:99:99"));
-    cluster.awaitConverged(Duration.ofSeconds(5)); // every host programs the hand-written peer
+    cluster.awaitConverged(Duration.ofSeconds(15)); // every host programs the hand-written peer
 
     Host down = cluster.host(1);
     assertThat(down.daemon().terminate())
         .as("h1 exit status after SIGTERM\n%s", down.daemon().logTail(20))
         .isZero();
     cluster.etcd().delete(key);
-    cluster.awaitConverged(Duration.ofSeconds(5));
+    cluster.awaitConverged(Duration.ofSeconds(15));
     assertThat(down.kernel().overlayRoutes(Backend.NETWORK))
         .as("h1 was down when the peer left, so it still routes to %s", gone)
         .anyMatch(r -> r.startsWith(gone + " "));
@@ -367,7 +316,7 @@ abstract class EtcdModeScenarios {
     cluster.awaitReady(down);
     long t0 = System.nanoTime();
     try {
-      cluster.awaitConverged(Duration.ofSeconds(5)); // far below the 600 s period
+      cluster.awaitConverged(Duration.ofSeconds(15)); // far below the 600 s period
       log.info(
           "{}: restarted h1 dropped the departed peer {} ms after ready",
           backend(),
@@ -384,22 +333,5 @@ abstract class EtcdModeScenarios {
         .filter(l -> l.subnet().equals(subnet))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no lease for " + h.name() + " (" + subnet + ")"));
-  }
-
-  private static void awaitWarningNaming(Host h, String needle) {
-    await(h.name() + " warns about the garbage lease " + needle)
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(100))
-        .untilAsserted(
-            () ->
-                assertThat(h.daemon().output().lines())
-                    .as(
-                        () ->
-                            h.name()
-                                + "'s log has a WARN line naming "
-                                + needle
-                                + "\n"
-                                + h.daemon().logTail(20))
-                    .anyMatch(l -> l.contains(" WARN ") && l.contains(needle)));
   }
 }

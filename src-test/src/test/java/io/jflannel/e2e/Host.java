@@ -1,8 +1,12 @@
 package io.jflannel.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.jflannel.netlink.testing.Sh;
 import io.jflannel.netlink.testing.TestNetns;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -103,6 +107,27 @@ final class Host {
     return o.exit() == 0 && status.length > 1 && status[1].matches("\\d{3}")
         ? Integer.parseInt(status[1])
         : 0;
+  }
+
+  /**
+   * Waits (10 s at most) until the current run of this host's daemon has logged a WARN line
+   * containing {@code needle}; fails with the log's tail.
+   */
+  void awaitWarningNaming(String needle) {
+    await(name() + " warns about " + needle)
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThat(daemon.output().lines())
+                    .as(
+                        () ->
+                            name()
+                                + "'s log has a WARN line naming "
+                                + needle
+                                + "\n"
+                                + daemon.logTail(20))
+                    .anyMatch(l -> l.contains(" WARN ") && l.contains(needle)));
   }
 
   KernelState kernel() {

@@ -7,9 +7,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a host namespace's kernel state with iproute2, the way an operator would look at it, one
- * line per object with trailing blanks stripped, so expectations can be written as upstream's
- * {@code ip route} / {@code ip neigh} / {@code bridge fdb} lines.
+ * Reads a host namespace's kernel state with iproute2 (and iptables-save), the way an operator
+ * would look at it, one line per object with trailing blanks stripped, so expectations can be
+ * written as upstream's {@code ip route} / {@code ip neigh} / {@code bridge fdb} lines.
  */
 final class KernelState {
   static final String VXLAN_DEVICE = "flannel.1";
@@ -67,6 +67,16 @@ final class KernelState {
   List<String> ipv4Addresses(String dev) {
     return lines(ns.ip("-4", "-o", "addr", "show", "dev", dev)).stream()
         .map(l -> l.replaceAll("^.*?(inet \\S+).*$", "$1"))
+        .toList();
+  }
+
+  /**
+   * The rules of {@code chain} in {@code table}, in order, as {@code iptables-save -t <table>}
+   * prints them ({@code -A <chain> ...}).
+   */
+  List<String> iptablesRules(String table, String chain) {
+    return lines(Sh.run("ip", "netns", "exec", ns.name(), "iptables-save", "-t", table)).stream()
+        .filter(l -> l.startsWith("-A " + chain + " "))
         .toList();
   }
 

@@ -6,7 +6,8 @@ import org.assertj.core.api.SoftAssertions;
 /**
  * The check at the heart of every scenario: a host holds, for each peer lease, exactly the kernel
  * entries upstream flannel would program (one route; for vxlan also one ARP and one FDB entry on
- * flannel.1) and no other flannel-owned entry, stale or foreign.
+ * flannel.1) and no other flannel-owned entry, stale or foreign. {@link #assertUpstreamShaped} is
+ * the fuller form the first scenario of each mode runs.
  */
 final class ProgrammedPeers {
   private ProgrammedPeers() {}
@@ -30,5 +31,64 @@ final class ProgrammedPeers {
           .isFalse();
     }
     s.assertAll();
+  }
+
+  /**
+   * Soft-asserts that {@code h}'s whole kernel state is what upstream leaves on a host of a cluster
+   * of {@code hosts}: every route ({@code ip route}), ARP and FDB entry on flannel.1, and for vxlan
+   * the device's settings and its one /32 address; for host-gw, no flannel.1. The peers are taken
+   * from the other hosts as they really are (their subnet.env and their own flannel.1's MAC), not
+   * from the control plane.
+   */
+  static void assertUpstreamShaped(SoftAssertions s, Backend backend, Host h, List<Host> hosts) {
+    SubnetEnv env = h.lease();
+    List<PeerLease> peers =
+        hosts.stream()
+            .filter(o -> o != h)
+            .map(
+                o ->
+                    new PeerLease(
+                        o.lease().lease(),
+                        o.publicIp(),
+                        backend.type(),
+                        backend == Backend.VXLAN
+                            ? o.kernel().linkMac(KernelState.VXLAN_DEVICE)
+                            : null,
+                        null))
+            .toList();
+    KernelState k = h.kernel();
+    s.assertThat(k.routes())
+        .as("%s ip route", h.name())
+        .containsExactlyInAnyOrderElementsOf(UpstreamShapes.allRoutes(backend, h, env, peers));
+    s.assertThat(k.neighbours(KernelState.VXLAN_DEVICE))
+        .as("%s ip neigh show dev flannel.1", h.name())
+        .containsExactlyInAnyOrderElementsOf(UpstreamShapes.arp(backend, peers));
+    s.assertThat(k.fdb(KernelState.VXLAN_DEVICE))
+        .as("%s bridge fdb show dev flannel.1", h.name())
+        .containsExactlyInAnyOrderElementsOf(UpstreamShapes.fdb(backend, peers));
+    if (backend == Backend.VXLAN) {
+      String details = k.linkDetails(KernelState.VXLAN_DEVICE);
+      s.assertThat(details)
+          .as("%s ip -d link show flannel.1", h.name())
+          .matches(UpstreamShapes.vxlanDetailsPattern(h.publicIp()))
+          .contains(",UP,");
+      String vxlanLine =
+          details
+              .lines()
+              .map(String::strip)
+              .filter(l -> l.startsWith("vxlan "))
+              .findFirst()
+              .orElse("");
+      s.assertThat(vxlanLine)
+          .as(
+              "%s vxlan attributes: no multicast group, remote, learning or miss notifications",
+              h.name())
+          .doesNotContain("l2miss", "l3miss", " group ", " remote ", " learning ");
+      s.assertThat(k.ipv4Addresses(KernelState.VXLAN_DEVICE))
+          .as("%s addresses of flannel.1", h.name())
+          .containsExactly("inet " + Ip4.address(env.lease()) + "/32");
+    } else {
+      s.assertThat(k.hasLink(KernelState.VXLAN_DEVICE)).as("%s has flannel.1", h.name()).isFalse();
+    }
   }
 }

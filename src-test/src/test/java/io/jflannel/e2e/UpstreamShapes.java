@@ -1,15 +1,35 @@
 package io.jflannel.e2e;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What upstream flannel (v0.28) leaves in the kernel, in etcd and in subnet.env, written out as the
- * lines {@code ip}/{@code bridge}/{@code etcdctl}/{@code cat} print, so the scenarios can compare
- * jflannel's results with them verbatim. See reference/flannel.md §3.1 (vxlan), §3.2 (host-gw), §4
- * (subnet.env), §6 (etcd).
+ * What upstream flannel (v0.28) leaves in the kernel, in etcd, on its Node and in subnet.env,
+ * written out as the lines {@code ip}/{@code bridge}/{@code iptables-save}/{@code etcdctl}/{@code
+ * cat} print, so the scenarios can compare jflannel's results with them verbatim. See
+ * reference/flannel.md §3.1 (vxlan), §3.2 (host-gw), §4 (subnet.env), §5 (kube), §6 (etcd), §7
+ * (iptables).
  */
 final class UpstreamShapes {
+  /** The type of the node condition flannel sets in kube mode. */
+  static final String CONDITION_TYPE = "NetworkUnavailable";
+
+  /** Its reason. */
+  static final String CONDITION_REASON = "FlannelIsUp";
+
+  /** Its message. */
+  static final String CONDITION_MESSAGE = "Flannel is running on this node";
+
+  /** {@code --ip-masq}: the jump from nat POSTROUTING, as {@code iptables-save} prints it. */
+  static final String MASQ_JUMP =
+      "-A POSTROUTING -m comment --comment \"flanneld masq\" -j FLANNEL-POSTRTG";
+
+  /** {@code --iptables-forward-rules} (on by default): the jump from filter FORWARD. */
+  static final String FORWARD_JUMP =
+      "-A FORWARD -m comment --comment \"flanneld forward\" -j FLANNEL-FWD";
+
   private UpstreamShapes() {}
 
   /**
@@ -106,5 +126,49 @@ final class UpstreamShapes {
         + "vxlan id 1 local "
         + localIp.replace(".", "\\.")
         + " dev eth0 .*dstport 8472 nolearning\\b.*";
+  }
+
+  /**
+   * The {@code flannel.alpha.coreos.com/*} annotations upstream's kube subnet manager writes on its
+   * Node in an IPv4-only cluster without overwrite annotations: exactly these four, backend-data as
+   * Go's json.Marshal writes it ({@code null} for host-gw).
+   */
+  static Map<String, String> nodeAnnotations(Backend backend, String publicIp, String vtepMac) {
+    String p = KubeApiServer.ANNOTATION_PREFIX;
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put(p + "kube-subnet-manager", "true");
+    a.put(p + "backend-type", backend.type());
+    a.put(
+        p + "backend-data",
+        switch (backend) {
+          case VXLAN -> "{\"VNI\":1,\"VtepMAC\":\"" + vtepMac + "\"}";
+          case HOST_GW -> "null";
+        });
+    a.put(p + "public-ip", publicIp);
+    return a;
+  }
+
+  /**
+   * {@code --ip-masq}: the rules of nat chain {@code FLANNEL-POSTRTG} on the host leasing {@code
+   * lease}, in order, as {@code iptables-save} prints them (iptables ≥ 1.6.2: {@code
+   * --random-fully}).
+   */
+  static List<String> masqRules(String lease) {
+    String net = Backend.NETWORK;
+    String c = " -m comment --comment \"flanneld masq\" -j ";
+    return List.of(
+        "-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000" + c + "RETURN",
+        "-A FLANNEL-POSTRTG -s " + lease + " -d " + net + c + "RETURN",
+        "-A FLANNEL-POSTRTG -s " + net + " -d " + lease + c + "RETURN",
+        "-A FLANNEL-POSTRTG ! -s " + net + " -d " + lease + c + "RETURN",
+        "-A FLANNEL-POSTRTG -s " + net + " ! -d 224.0.0.0/4" + c + "MASQUERADE --random-fully",
+        "-A FLANNEL-POSTRTG ! -s " + net + " -d " + net + c + "MASQUERADE --random-fully");
+  }
+
+  /** The rules of filter chain {@code FLANNEL-FWD}, in order. */
+  static List<String> forwardRules() {
+    String c = " -m comment --comment \"flanneld forward\" -j ACCEPT";
+    return List.of(
+        "-A FLANNEL-FWD -s " + Backend.NETWORK + c, "-A FLANNEL-FWD -d " + Backend.NETWORK + c);
   }
 }

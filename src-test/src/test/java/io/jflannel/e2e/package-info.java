@@ -1,11 +1,12 @@
 /**
  * End-to-end suite: several simulated hosts, each running the packaged {@code flanneld}
- * (daemon/target/flanneld, passed as {@code -Dflanneld}) against a real etcd, checked from the
- * outside the way an operator would look: {@code ip}, {@code bridge}, {@code etcdctl}, {@code
- * ping}, subnet.env.
+ * (daemon/target/flanneld, passed as {@code -Dflanneld}) against a real etcd (etcd mode) or
+ * fabric8's mock Kubernetes API server (kube mode), checked from the outside the way an operator
+ * would look: {@code ip}, {@code bridge}, {@code iptables-save}, {@code etcdctl}, the API server's
+ * Nodes, {@code ping}, subnet.env.
  *
  * <pre>
- *  jfl-sw-SFX: br0 192.168.100.1/24 + etcd (client :2379)
+ *  jfl-sw-SFX: br0 192.168.100.1/24 + etcd (client :2379) or the mock API server (:8080)
  *     |  port h1            |  port h2            |  port h3
  *  jfl-h1-SFX: eth0 .11   jfl-h2-SFX: eth0 .12   jfl-h3-SFX: eth0 .13   flanneld, flannel.1 / routes
  *     cni0 10.244.X.1       cni0 10.244.Y.1       cni0 10.244.Z.1        (wired like the CNI plugin)
@@ -31,14 +32,19 @@
  *   <li>One cluster per backend is shared by that backend's scenarios (three daemon JVMs cost more
  *       to start than every scenario together); each scenario starts from a converged cluster and
  *       leaves it converged.
- *   <li>The control plane is an interface ({@link io.jflannel.e2e.ControlPlane}): kube mode (the
- *       fabric8 mock API server, net-conf.json in a file, leases as node annotations) is the second
- *       implementation to add. The mock server listens in the test JVM's namespace, so it will need
- *       a forwarder in the switch namespace for the daemons to reach it.
+ *   <li>The control plane is an interface ({@link io.jflannel.e2e.ControlPlane}) with two
+ *       implementations: {@link io.jflannel.e2e.EtcdServer} and {@link
+ *       io.jflannel.e2e.KubeApiServer} (net-conf.json in a file, leases as node annotations, one
+ *       Node registered per host before its daemon starts). The mock API server is its own JVM
+ *       ({@link io.jflannel.e2e.MockApiServerMain}, started with the test classpath) inside the
+ *       switch namespace, since the daemons cannot reach the test JVM's namespace and the test JVM
+ *       cannot reach theirs: the harness makes its API calls with {@code curl} run in the switch
+ *       namespace.
  * </ul>
  *
- * <p>Every cluster copies its daemon and etcd logs to {@code target/e2e-logs/<backend>-<sfx>/} when
- * it closes. Run: {@code mvn -B -pl src-test verify} as root, after the sibling modules are
- * installed; without root every test is skipped with the reason.
+ * <p>Every cluster copies its daemon and control-plane logs to {@code
+ * target/e2e-logs/<cluster>-<sfx>/} when it closes. Run: {@code mvn -B -pl src-test verify} as
+ * root, after the sibling modules are installed; without root every test is skipped with the
+ * reason.
  */
 package io.jflannel.e2e;

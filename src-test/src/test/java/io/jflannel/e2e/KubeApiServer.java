@@ -1,0 +1,408 @@
+package io.jflannel.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeList;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.jflannel.netlink.testing.Sh;
+import io.jflannel.netlink.testing.TestNetns;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Kube mode's control plane: fabric8's CRUD mock API server ({@link MockApiServerMain}) running as
+ * its own JVM inside the switch namespace on {@value #URL}, net-conf.json in a file of the
+ * cluster's tree, and the Node objects a kubelet and the controller manager would have registered.
+ *
+ * <p>The test JVM lives in the root namespace and cannot reach {@value #URL}, so every API call of
+ * the harness is {@code curl} run inside the switch namespace ({@code ip netns exec <switch> curl
+ * ...}), with the bodies written and read by fabric8's model classes. The daemons run with the
+ * DaemonSet's flags ({@code --kube-subnet-mgr --ip-masq}, plus {@code --kube-api-url} and {@code
+ * --net-config-path} because they run outside a pod).
+ *
+ * <p>Every host gets its Node when the cluster cables it ({@link #hostAdded}), so it exists before
+ * the daemon starts: name {@code h<i>}, {@code spec.podCIDR} {@code 10.244.<i>.0/24}, a {@code
+ * Ready} condition, labels and annotations of its own ({@link #registeredNode}), which the
+ * scenarios check flanneld leaves alone. Both ways a daemon learns its node's name are used: hosts
+ * with an odd index get {@code NODE_NAME}; hosts with an even index get {@code POD_NAME} and {@code
+ * POD_NAMESPACE}, as kube-flannel.yml's downward API sets them, and a Pod {@code
+ * kube-flannel/kube-flannel-ds-h<i>} scheduled on their node, which the daemon must look up.
+ *
+ * <p>{@link #close} stops the server by its PID (SIGTERM, then SIGKILL). Not thread-safe: one test
+ * thread drives it.
+ */
+final class KubeApiServer implements ControlPlane {
+  static final int PORT = 8080;
+  static final String URL = "http://" + Lan.GATEWAY + ":" + PORT;
+
+  /** The prefix of flannel's node annotations ({@code --kube-annotation-prefix}'s default). */
+  static final String ANNOTATION_PREFIX = "flannel.alpha.coreos.com/";
+
+  /** The namespace of the flannel pods (kube-flannel.yml's). */
+  static final String POD_NAMESPACE = "kube-flannel";
+
+  /** What the Ready condition, set "by kubelet" at registration, says; flanneld must keep it. */
+  static final String READY_TIME = "2026-01-01T00:00:00Z";
+
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private final TestNetns ns;
+  private final Process process;
+  private final Path log;
+  private final Path netConf;
+
+  private KubeApiServer(TestNetns ns, Process process, Path log, Path netConf) {
+    this.ns = ns;
+    this.process = process;
+    this.log = log;
+    this.netConf = netConf;
+  }
+
+  /**
+   * Starts the mock API server in the switch namespace of {@code lan} with this JVM's java and
+   * classpath, its log and net-conf.json under {@code dir}; returns once curl gets the (empty) node
+   * list from inside the namespace.
+   */
+  static KubeApiServer start(Lan lan, Path dir) {
+    Path log = dir.resolve("apiserver.log");
+    List<String> cmd =
+        List.of(
+            "ip",
+            "netns",
+            "exec",
+            lan.ns().name(),
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Xmx128m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            MockApiServerMain.class.getName(),
+            Lan.GATEWAY,
+            Integer.toString(PORT));
+    Process p;
+    try {
+      p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(Redirect.appendTo(log.toFile()))
+              .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the mock API server", e);
+    }
+    KubeApiServer server = new KubeApiServer(lan.ns(), p, log, dir.resolve("net-conf.json"));
+    try {
+      await("mock API server listening on " + URL)
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                if (!p.isAlive()) {
+                  throw new IllegalStateException(
+                      "the mock API server exited " + p.exitValue() + ":\n" + server.logTail());
+                }
+                return Files.readString(log).contains(MockApiServerMain.READY);
+              });
+      server.nodes();
+      return server;
+    } catch (RuntimeException | Error e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  /** The name of {@code host}'s Node: the host's name, {@code h<i>}. */
+  static String nodeName(Host host) {
+    return host.name();
+  }
+
+  /** The pod CIDR the "controller manager" assigns to {@code host}: {@code 10.244.<i>.0/24}. */
+  static String podCidr(Host host) {
+    return "10.244." + host.index() + ".0/24";
+  }
+
+  /**
+   * The Node as registered before flanneld runs: {@code spec.podCIDR}/{@code podCIDRs}, kubelet's
+   * labels, two annotations and a {@code Ready} condition, and its addresses.
+   */
+  static Node registeredNode(String name, String podCidr, String internalIp) {
+    return new NodeBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .addToLabels("kubernetes.io/hostname", name)
+        .addToLabels("kubernetes.io/os", "linux")
+        .addToLabels("node-role.kubernetes.io/worker", "")
+        .addToAnnotations("node.alpha.kubernetes.io/ttl", "0")
+        .addToAnnotations("volumes.kubernetes.io/controller-managed-attach-detach", "true")
+        .endMetadata()
+        .withNewSpec()
+        .withPodCIDR(podCidr)
+        .withPodCIDRs(podCidr)
+        .endSpec()
+        .withNewStatus()
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("True")
+        .withReason("KubeletReady")
+        .withMessage("kubelet is posting ready status")
+        .withLastHeartbeatTime(READY_TIME)
+        .withLastTransitionTime(READY_TIME)
+        .endCondition()
+        .addNewAddress()
+        .withType("InternalIP")
+        .withAddress(internalIp)
+        .endAddress()
+        .addNewAddress()
+        .withType("Hostname")
+        .withAddress(name)
+        .endAddress()
+        .endStatus()
+        .build();
+  }
+
+  /**
+   * Whether {@code host}'s daemon finds its node through its pod ({@code POD_NAME}, {@code
+   * POD_NAMESPACE}) rather than {@code NODE_NAME}: the hosts with an even index.
+   */
+  static boolean findsNodeThroughPod(Host host) {
+    return host.index() % 2 == 0;
+  }
+
+  /** The name of the flannel pod on {@code host}: {@code kube-flannel-ds-h<i>}. */
+  static String podName(Host host) {
+    return "kube-flannel-ds-" + nodeName(host);
+  }
+
+  /**
+   * The DaemonSet's pod on {@code host}, as the scheduler leaves it: {@code spec.nodeName} set,
+   * kube-flannel.yml's labels and container.
+   */
+  static Pod flannelPod(Host host) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(podName(host))
+        .withNamespace(POD_NAMESPACE)
+        .addToLabels("app", "flannel")
+        .addToLabels("k8s-app", "flannel")
+        .addToLabels("tier", "node")
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName(nodeName(host))
+        .withHostNetwork(true)
+        .withServiceAccountName("flannel")
+        .addNewContainer()
+        .withName("kube-flannel")
+        .withImage("ghcr.io/flannel-io/flannel:v0.28.9")
+        .withCommand("/opt/bin/flanneld")
+        .withArgs("--ip-masq", "--kube-subnet-mgr", "--healthz-port=8081")
+        .endContainer()
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * Registers {@code host}'s Node ({@link #registeredNode}) before its daemon can start and, if it
+   * {@linkplain #findsNodeThroughPod finds its node through its pod}, that pod.
+   */
+  @Override
+  public void hostAdded(Host host) {
+    createNode(registeredNode(nodeName(host), podCidr(host), host.publicIp()));
+    if (findsNodeThroughPod(host)) {
+      ok(
+          "POST",
+          "/api/v1/namespaces/" + POD_NAMESPACE + "/pods",
+          "application/json",
+          SERIALIZATION.asJson(flannelPod(host)));
+    }
+  }
+
+  /** {@code POST /api/v1/nodes}. */
+  void createNode(Node node) {
+    ok("POST", "/api/v1/nodes", "application/json", SERIALIZATION.asJson(node));
+  }
+
+  /** {@code GET /api/v1/nodes/<name>}; null if there is no such node. */
+  Node node(String name) {
+    Response r = call("GET", "/api/v1/nodes/" + name, null, null);
+    if (r.status() == 404) {
+      return null;
+    }
+    return SERIALIZATION.unmarshal(r.require("GET node " + name), Node.class);
+  }
+
+  /** {@code GET /api/v1/nodes}. */
+  List<Node> nodes() {
+    return SERIALIZATION
+        .unmarshal(ok("GET", "/api/v1/nodes", null, null), NodeList.class)
+        .getItems();
+  }
+
+  /** {@code DELETE /api/v1/nodes/<name>}. */
+  void deleteNode(String name) {
+    ok("DELETE", "/api/v1/nodes/" + name, null, null);
+  }
+
+  @Override
+  public List<String> daemonFlags(Host host) {
+    return List.of(
+        "--kube-subnet-mgr",
+        "--kube-api-url",
+        URL,
+        "--net-config-path",
+        netConf.toString(),
+        "--ip-masq");
+  }
+
+  /** {@code NODE_NAME}, or {@code POD_NAME} and {@code POD_NAMESPACE}; see the class comment. */
+  @Override
+  public Map<String, String> daemonEnv(Host host) {
+    return findsNodeThroughPod(host)
+        ? Map.of("POD_NAME", podName(host), "POD_NAMESPACE", POD_NAMESPACE)
+        : Map.of("NODE_NAME", nodeName(host));
+  }
+
+  @Override
+  public void writeNetworkConfig(String text) {
+    try {
+      Files.writeString(netConf, text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The lease of every node carrying flannel's annotations; see {@link #leaseOf}. */
+  @Override
+  public List<PeerLease> leases() {
+    List<PeerLease> leases = new ArrayList<>();
+    for (Node node : nodes()) {
+      PeerLease lease = leaseOf(node);
+      if (lease != null) {
+        leases.add(lease);
+      }
+    }
+    return leases;
+  }
+
+  /**
+   * The lease a node advertises, as upstream's {@code nodeToLease} reads it: subnet from {@code
+   * spec.podCIDR}, public IP, backend type and VtepMAC from the annotations. Null, leniently, for a
+   * node flannel must skip: no {@code kube-subnet-manager: "true"}, no pod CIDR, a public IP that
+   * is not an address, backend data that is not JSON.
+   */
+  static PeerLease leaseOf(Node node) {
+    Map<String, String> a = node.getMetadata().getAnnotations();
+    String podCidr = node.getSpec() == null ? null : node.getSpec().getPodCIDR();
+    if (a == null || !"true".equals(a.get(ANNOTATION_PREFIX + "kube-subnet-manager"))) {
+      return null;
+    }
+    if (podCidr == null || podCidr.isEmpty()) {
+      return null;
+    }
+    String publicIp = a.get(ANNOTATION_PREFIX + "public-ip");
+    try {
+      Ip4.parse(publicIp == null ? "" : publicIp);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    String data = a.get(ANNOTATION_PREFIX + "backend-data");
+    String mac = null;
+    if (data != null) {
+      try {
+        JsonNode json = JSON.readTree(data);
+        if (json == null || json.isMissingNode()) {
+          return null;
+        }
+        JsonNode m = json.get("VtepMAC");
+        mac = m == null || !m.isTextual() ? null : m.asText().toLowerCase();
+      } catch (JsonProcessingException e) {
+        return null;
+      }
+    }
+    return new PeerLease(
+        Ip4.network(podCidr),
+        publicIp,
+        a.getOrDefault(ANNOTATION_PREFIX + "backend-type", ""),
+        mac,
+        data);
+  }
+
+  @Override
+  public Path log() {
+    return log;
+  }
+
+  String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "[cannot read " + log + "]";
+    }
+  }
+
+  @Override
+  public void close() {
+    Processes.stop(process, Duration.ofSeconds(10));
+  }
+
+  /** One HTTP exchange: the status code and the body. */
+  private record Response(int status, String body) {
+    String require(String what) {
+      if (status / 100 != 2) {
+        throw new IllegalStateException(what + ": HTTP " + status + ": " + body.strip());
+      }
+      return body;
+    }
+  }
+
+  private String ok(String method, String path, String contentType, String body) {
+    return call(method, path, contentType, body).require(method + " " + path);
+  }
+
+  /** {@code curl -X <method> [body] <URL><path>}, run inside the switch namespace. */
+  private Response call(String method, String path, String contentType, String body) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("curl", "-sS", "--max-time", "10", "-X", method, "-w", "\n%{http_code}"));
+    if (body != null) {
+      cmd.addAll(List.of("-H", "Content-Type: " + contentType, "--data-binary", body));
+    }
+    cmd.add(URL + path);
+    Sh.Out o = ns.exec(cmd.toArray(String[]::new));
+    if (o.exit() != 0) {
+      throw new IllegalStateException(
+          "curl "
+              + method
+              + " "
+              + URL
+              + path
+              + " in "
+              + ns
+              + " exited "
+              + o.exit()
+              + " (is curl installed?): "
+              + o.stderr().strip());
+    }
+    String out = o.stdout();
+    int nl = out.lastIndexOf('\n');
+    return new Response(Integer.parseInt(out.substring(nl + 1).strip()), out.substring(0, nl));
+  }
+}
