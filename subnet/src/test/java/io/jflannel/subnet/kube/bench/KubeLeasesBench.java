@@ -20,7 +20,6 @@ import io.jflannel.core.subnet.LeaseWatch;
 import io.jflannel.subnet.kube.KubeOptions;
 import io.jflannel.subnet.kube.KubeSubnetManager;
 import io.jflannel.subnet.kube.KubeWatchStats;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +30,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.management.ObjectName;
 
 /**
  * Scale benchmark of {@link KubeSubnetManager} (not a test): against N realistic ~15 KB Nodes in
@@ -116,16 +112,16 @@ public final class KubeLeasesBench {
       try (KubeSubnetManager m = KubeSubnetManager.create(client, options)) {
         m.acquireLease(ownAttrs);
         Folding listener = new Folding(peers -> peers.size() == nodes - 1);
-        long before = r == 1 ? usedAfterGc() : 0;
-        Map<String, long[]> histBefore = r == 1 ? histogram() : null;
+        long before = r == 1 ? HeapProbe.usedAfterGc() : 0;
+        Map<String, long[]> histBefore = r == 1 ? HeapProbe.histogram() : null;
         GcPeak.reset();
-        long gcBefore = gcMillis();
+        long gcBefore = HeapProbe.gcMillis();
         Instant wall = Instant.now();
         long start = System.nanoTime();
         LeaseWatch watch = m.watchLeases(listener);
         listener.await();
         long peak = GcPeak.max();
-        long gc = gcMillis() - gcBefore;
+        long gc = HeapProbe.gcMillis() - gcBefore;
         long full = listener.doneAt - start;
         KubeWatchStats s = m.watchStats();
         long received = Duration.between(wall, s.firstListItemAt()).toNanos();
@@ -145,9 +141,9 @@ public final class KubeLeasesBench {
         if (r == 1) {
           // the listener's copy of the leases is the daemon's business, not the manager's
           listener.clear();
-          long with = usedAfterGc();
+          long with = HeapProbe.usedAfterGc();
           retained = with - before;
-          retainedClasses = diff(histogram(), histBefore);
+          retainedClasses = HeapProbe.diff(HeapProbe.histogram(), histBefore);
           watch.close();
         } else {
           watch.close();
@@ -157,7 +153,7 @@ public final class KubeLeasesBench {
     System.out.printf(
         "%nretained by a running watch with %d peers (run 1): %.2f MB (%d bytes, %.0f bytes per node)%n",
         nodes - 1, retained / 1e6, retained, (double) retained / nodes);
-    printTop("classes retained by the watch", retainedClasses, 15);
+    HeapProbe.printTop("classes retained by the watch", retainedClasses, 15);
     long histogramTotal = 0;
     long perPeer = 0;
     for (long[] v : retainedClasses.values()) {
@@ -294,7 +290,7 @@ public final class KubeLeasesBench {
   }
 
   private static long fullNodeInformer(KubernetesClient client, int nodes) throws Exception {
-    long before = usedAfterGc();
+    long before = HeapProbe.usedAfterGc();
     CountDownLatch synced = new CountDownLatch(1);
     SharedIndexInformer<Node> informer =
         client
@@ -320,11 +316,12 @@ public final class KubeLeasesBench {
         || informer.getStore().list().size() != nodes) {
       throw new AssertionError("default informer did not sync");
     }
-    long with = usedAfterGc();
+    long with = HeapProbe.usedAfterGc();
     informer.stop();
     informer = null;
-    awaitCollected("io.fabric8.kubernetes.client.informers.impl.DefaultSharedIndexInformer");
-    long after = usedAfterGc();
+    HeapProbe.awaitCollected(
+        "io.fabric8.kubernetes.client.informers.impl.DefaultSharedIndexInformer");
+    long after = HeapProbe.usedAfterGc();
     System.out.printf(
         "%nused heap after GC: before the default informer %.1f MB, with it %.1f MB, after stopping it"
             + " %.1f MB%n",
@@ -380,82 +377,6 @@ public final class KubeLeasesBench {
         throw new AssertionError("listener state not reached within " + LONG);
       }
     }
-  }
-
-  /** Waits until no instance of {@code className} is left, i.e. a closed watch is really gone. */
-  private static void awaitCollected(String className) throws Exception {
-    for (int i = 0; i < 120; i++) {
-      long[] count = histogram().get(className);
-      if (count == null || count[0] == 0) {
-        return;
-      }
-      Thread.sleep(1000);
-    }
-    throw new AssertionError(className + " still reachable 120 s after closing");
-  }
-
-  private static long gcMillis() {
-    long total = 0;
-    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      total += gc.getCollectionTime();
-    }
-    return total;
-  }
-
-  private static long usedAfterGc() {
-    for (int i = 0; i < 4; i++) {
-      System.gc();
-    }
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-  }
-
-  private static final Pattern HISTO_LINE =
-      Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
-
-  /** class → {instances, bytes}, from a GC.class_histogram (which runs a full GC first). */
-  private static Map<String, long[]> histogram() throws Exception {
-    String text =
-        (String)
-            ManagementFactory.getPlatformMBeanServer()
-                .invoke(
-                    new ObjectName("com.sun.management:type=DiagnosticCommand"),
-                    "gcClassHistogram",
-                    new Object[] {new String[0]},
-                    new String[] {String[].class.getName()});
-    Map<String, long[]> classes = new HashMap<>();
-    for (String line : text.split("\n")) {
-      Matcher m = HISTO_LINE.matcher(line);
-      if (m.find()) {
-        classes.put(
-            m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
-      }
-    }
-    return classes;
-  }
-
-  private static Map<String, long[]> diff(Map<String, long[]> with, Map<String, long[]> without) {
-    Map<String, long[]> d = new HashMap<>();
-    with.forEach(
-        (cls, v) -> {
-          long[] w = without.getOrDefault(cls, new long[2]);
-          d.put(cls, new long[] {v[0] - w[0], v[1] - w[1]});
-        });
-    return d;
-  }
-
-  private static void printTop(String title, Map<String, long[]> classes, int n) {
-    System.out.println();
-    System.out.println(title + " (histogram with the watch minus before it):");
-    System.out.println();
-    System.out.println("| class | instances | bytes |");
-    System.out.println("|---|---|---|");
-    classes.entrySet().stream()
-        .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]))
-        .limit(n)
-        .forEach(
-            e ->
-                System.out.printf(
-                    "| `%s` | %d | %d |%n", e.getKey(), e.getValue()[0], e.getValue()[1]));
   }
 
   private static long ms(long nanos) {
