@@ -1,7 +1,7 @@
 package io.jflannel.subnet.kube;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -71,11 +71,11 @@ final class NodeVersionStore implements ItemStore<Node> {
     if (resourceVersion == null) {
       return null;
     }
-    return new NodeBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withResourceVersion(resourceVersion)
-        .endMetadata()
-        .build();
+    ObjectMeta metadata = new ObjectMeta();
+    metadata.setName(name);
+    metadata.setResourceVersion(resourceVersion);
+    Node node = new Node();
+    node.setMetadata(metadata);
+    return node;
   }
 }

@@ -161,6 +161,7 @@ class KubeSubnetManagerRestartTest {
             .extracting(e -> e.lease().subnets())
             .isEqualTo("10.244.2.0/24");
         assertThat(m.watchStats().synced()).isTrue();
+        support.settle(client, m);
       }
     }
   }

@@ -86,7 +86,7 @@ class KubeSubnetManagerWatchTest {
    */
   private LeaseWatch watch(LeaseListener listener) throws SubnetException {
     LeaseWatch watch = manager.watchLeases(listener);
-    await().atMost(WAIT).until(() -> manager.watchStats().watching());
+    support.settle(client, manager);
     return watch;
   }
 
@@ -271,7 +271,10 @@ class KubeSubnetManagerWatchTest {
     KubeOptions custom = support.options("n2").withAnnotationPrefix("example.com/net");
     LeaseAttrs attrs =
         new LeaseAttrs(Ip4.parse("192.168.0.2"), null, "host-gw", JSON.readTree("null"), null);
-    try (KubeSubnetManager writer = support.manager(client, custom);
+    // the default-prefix manager does not see nodes annotated under another prefix
+    RecordingListener other = new RecordingListener();
+    try (LeaseWatch w = watch(other);
+        KubeSubnetManager writer = support.manager(client, custom);
         KubeSubnetManager reader =
             support.manager(
                 client, support.options("n1").withAnnotationPrefix("example.com/net"))) {
@@ -284,19 +287,16 @@ class KubeSubnetManagerWatchTest {
           .doesNotContainKey(P + "backend-type");
       reader.acquireLease(attrs);
       RecordingListener listener = new RecordingListener();
-      try (LeaseWatch w = reader.watchLeases(listener)) {
+      try (LeaseWatch r = reader.watchLeases(listener)) {
         List<LeaseEvent> batch = listener.next(WAIT);
         assertThat(batch).hasSize(1);
         Lease seen = batch.get(0).lease();
         assertThat(seen.subnet()).isEqualTo(written.subnet());
         assertThat(seen.attrs()).isEqualTo(written.attrs());
+        support.settle(client, reader);
       }
-    }
-    // the default-prefix manager does not see nodes annotated under another prefix
-    RecordingListener other = new RecordingListener();
-    try (LeaseWatch w = watch(other)) {
-      await().atMost(WAIT).until(() -> manager.watchStats().synced());
       assertThat(manager.currentLeases()).isEmpty();
+      assertThat(other.batches).isEmpty();
     }
   }
 }
