@@ -57,6 +57,9 @@ final class NodeProjector {
    * @param lease the lease; null exactly when {@code problem} is set
    * @param problem why the node is skipped, e.g. {@code "no spec.podCIDR assigned"}
    */
+  /** The reason's tail for nodes flannel does not run on (yet): normal, not worth a warning. */
+  static final String NOT_STARTED = "(flannel has not started there yet)";
+
   record Result(Lease lease, String problem) {
     static Result skip(String problem) {
       return new Result(null, problem);
@@ -78,10 +81,7 @@ final class NodeProjector {
       annotations = Map.of();
     }
     if (!"true".equals(annotations.get(names.kubeSubnetManager()))) {
-      return Result.skip(
-          "no "
-              + names.kubeSubnetManager()
-              + "=\"true\" annotation (flannel has not started there yet)");
+      return Result.skip("no " + names.kubeSubnetManager() + "=\"true\" annotation " + NOT_STARTED);
     }
     PodCidrs cidrs;
     try {

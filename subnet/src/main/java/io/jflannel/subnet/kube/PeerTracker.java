@@ -192,14 +192,19 @@ final class PeerTracker implements ResourceEventHandler<Node> {
     Peer last = peers.get(name);
     Lease lastLease = last == null ? null : last.lease();
     if (lease == null) {
-      if (last == null || !problem.equals(last.problem())) {
+      if (problem.endsWith(NodeProjector.NOT_STARTED)) {
+        // upstream ignores such nodes silently: during a rollout that is every other node
+        log.debug("skipping node {}: {}", name, problem);
+      } else if (last == null || !problem.equals(last.problem())) {
         warnings.accept("skipping node " + name + ": " + shorten(problem));
       }
       peers.put(name, new Peer(lastLease, problem));
       return;
     }
     peers.put(name, new Peer(lease, null));
-    if (last != null && last.problem() != null) {
+    if (last != null
+        && last.problem() != null
+        && !last.problem().endsWith(NodeProjector.NOT_STARTED)) {
       log.info("node {} advertises a usable lease again", name);
     }
     if (lease.equals(lastLease)) {
