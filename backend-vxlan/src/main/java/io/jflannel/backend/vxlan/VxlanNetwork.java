@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -345,32 +346,39 @@ public final class VxlanNetwork implements Network {
     }
   }
 
+  /** Requests are built and sent this many at a time, so 50k peers fit a small heap. */
+  private static final int APPLY_CHUNK = 4096;
+
   private void apply(Changes c) throws BackendException {
-    List<Request> reqs = new ArrayList<>();
-    c.goneRoutes.forEach(r -> reqs.add(nl.routes().deleteRequest(r)));
-    c.goneNexthops.forEach(h -> reqs.add(nl.nexthops().deleteRequest(h.id())));
-    c.goneNeighbours.forEach(n -> reqs.add(nl.neighbours().deleteRequest(n)));
-    c.goneFdbs.forEach(f -> reqs.add(nl.fdb().deleteRequest(f)));
-    int deletes = reqs.size();
-    c.neighbours.forEach(n -> reqs.add(nl.neighbours().replaceRequest(n)));
-    c.fdbs.forEach(f -> reqs.add(nl.fdb().replaceRequest(f)));
-    c.nexthops.forEach(h -> reqs.add(nl.nexthops().replaceRequest(h)));
-    c.routes.forEach(r -> reqs.add(nl.routes().replaceRequest(r)));
-    if (reqs.isEmpty()) {
-      return;
-    }
-    List<Result> results;
-    try {
-      results = nl.batch(reqs);
-    } catch (NetlinkException e) {
-      throw new BackendException("vxlan: netlink failed: " + e.getMessage(), e);
-    }
-    writes += reqs.size();
-    for (int i = 0; i < results.size(); i++) {
-      Result r = results.get(i);
-      boolean gone = r.errno() == Errno.ENOENT || r.errno() == Errno.ESRCH;
-      if (!r.ok() && !(i < deletes && gone)) {
-        log.warn("{}", r.exception().getMessage());
+    List<Supplier<Request>> ops = new ArrayList<>();
+    c.goneRoutes.forEach(r -> ops.add(() -> nl.routes().deleteRequest(r)));
+    c.goneNexthops.forEach(h -> ops.add(() -> nl.nexthops().deleteRequest(h.id())));
+    c.goneNeighbours.forEach(n -> ops.add(() -> nl.neighbours().deleteRequest(n)));
+    c.goneFdbs.forEach(f -> ops.add(() -> nl.fdb().deleteRequest(f)));
+    int deletes = ops.size();
+    c.neighbours.forEach(n -> ops.add(() -> nl.neighbours().replaceRequest(n)));
+    c.fdbs.forEach(f -> ops.add(() -> nl.fdb().replaceRequest(f)));
+    c.nexthops.forEach(h -> ops.add(() -> nl.nexthops().replaceRequest(h)));
+    c.routes.forEach(r -> ops.add(() -> nl.routes().replaceRequest(r)));
+    for (int from = 0; from < ops.size(); from += APPLY_CHUNK) {
+      int to = Math.min(ops.size(), from + APPLY_CHUNK);
+      List<Request> reqs = new ArrayList<>(to - from);
+      for (int i = from; i < to; i++) {
+        reqs.add(ops.get(i).get());
+      }
+      List<Result> results;
+      try {
+        results = nl.batch(reqs);
+      } catch (NetlinkException e) {
+        throw new BackendException("vxlan: netlink failed: " + e.getMessage(), e);
+      }
+      writes += reqs.size();
+      for (int i = 0; i < results.size(); i++) {
+        Result r = results.get(i);
+        boolean gone = r.errno() == Errno.ENOENT || r.errno() == Errno.ESRCH;
+        if (!r.ok() && !(from + i < deletes && gone)) {
+          log.warn("{}", r.exception().getMessage());
+        }
       }
     }
   }

@@ -71,7 +71,11 @@ final class EtcdStore implements AutoCloseable {
    * @throws SubnetException if the TLS files cannot be read
    */
   static EtcdStore connect(EtcdOptions options, Duration timeout) throws SubnetException {
-    ClientBuilder builder = Client.builder().endpoints(options.endpoints().toArray(String[]::new));
+    // listings of tens of thousands of leases exceed gRPC's 4 MiB default; upstream allows MaxInt32
+    ClientBuilder builder =
+        Client.builder()
+            .endpoints(options.endpoints().toArray(String[]::new))
+            .maxInboundMessageSize(Integer.MAX_VALUE);
     if (!options.username().isEmpty()) {
       builder.user(bytes(options.username())).password(bytes(options.password()));
     }
