@@ -14,6 +14,7 @@ import io.jflannel.core.subnet.SubnetManager;
 import io.jflannel.daemon.iface.InterfaceCriteria;
 import io.jflannel.daemon.iface.InterfaceSelectionException;
 import io.jflannel.daemon.iface.InterfaceSelector;
+import io.jflannel.daemon.metrics.Metrics;
 import io.jflannel.daemon.run.LeaseFeed;
 import io.jflannel.daemon.run.ManagerFactory;
 import io.jflannel.daemon.run.Managers;
@@ -120,6 +121,7 @@ public final class Daemon {
           e);
     }
     health.ifPresent(this::own);
+    Metrics metrics = Metrics.register(health);
 
     SubnetManager manager;
     try {
@@ -152,7 +154,8 @@ public final class Daemon {
       LeaseAttrs attrs = backend.prepare(managers.previousAttrs(manager, probe));
       lease = manager.acquireLease(attrs);
       log.info("acquired lease {}", lease.subnets());
-      network = own(backend.register(lease));
+      network = own(metrics.instrument(backend.register(lease)));
+      metrics.lease(manager, lease);
     } catch (BackendException | SubnetException e) {
       throw new StartupException(e.getMessage(), e);
     }
@@ -175,7 +178,7 @@ public final class Daemon {
 
     LeaseFeed feed = own(new LeaseFeed(manager, network));
     try {
-      own(manager.watchLeases(feed)::close);
+      own(manager.watchLeases(metrics.feed(feed))::close);
     } catch (SubnetException e) {
       throw new StartupException("cannot watch leases: " + e.getMessage(), e);
     }

@@ -22,8 +22,8 @@ import picocli.CommandLine;
  * value ({@link OptionsException}) or a start-up failure, printed as one line {@code flanneld:
  * <message>} on standard error (the stack trace follows at DEBUG, with {@code -v=1}).
  *
- * <p>Logging goes to standard error ({@code logback.xml}); {@code -v} of 1 or more lowers the level
- * of {@code io.jflannel} to DEBUG, 6 or more to TRACE (where iptables payloads are logged, as
+ * <p>Logging goes to standard error ({@link LogConfigurator}); {@code -v} of 1 or more lowers the
+ * level of {@code io.jflannel} to DEBUG, 6 or more to TRACE (where iptables payloads are logged, as
  * upstream's {@code V(6)}).
  */
 public final class Main {

@@ -1,0 +1,398 @@
+package io.jflannel.daemon.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.jflannel.core.backend.Network;
+import io.jflannel.core.lease.Lease;
+import io.jflannel.core.subnet.LeaseListener;
+import io.jflannel.core.subnet.SubnetManager;
+import io.jflannel.daemon.HealthServer;
+import io.jflannel.daemon.Main;
+import io.jflannel.daemon.run.LeaseFeed;
+import io.jflannel.subnet.kube.KubeSubnetManager;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * flanneld's Prometheus metrics, served as text (format 0.0.4) at {@code /metrics} on the health
+ * port. Upstream flannel has none; the names are ours, all prefixed {@code flannel_}.
+ *
+ * <p>Use, in the daemon's start-up order:
+ *
+ * <pre>{@code
+ * Metrics metrics = Metrics.register(health);           // health: Optional<HealthServer>
+ * network = own(metrics.instrument(backend.register(lease)));
+ * metrics.lease(manager, lease);
+ * LeaseFeed feed = own(new LeaseFeed(manager, network));
+ * own(manager.watchLeases(metrics.feed(feed))::close);
+ * }</pre>
+ *
+ * <p>What is exported, and from where:
+ *
+ * <ul>
+ *   <li>{@code flannel_build_info{version}}; {@code process_resident_memory_bytes}.
+ *   <li>{@code flannel_lease_info{subnet,ipv6_subnet,public_ip,public_ipv6,backend,manager}}: the
+ *       lease this node holds ({@link #lease}).
+ *   <li>{@code flannel_peers}, {@code flannel_lease_events_total{type}}, {@code
+ *       flannel_backend_failures_total{backend,op}}, {@code flannel_reconcile_duration_seconds},
+ *       {@code flannel_reconcile_repairs_total{backend}} and, if the backend counts them ({@link
+ *       NetworkCounters}), {@code flannel_netlink_writes_total{backend}}, {@code
+ *       flannel_netlink_write_errors_total{backend}}, {@code flannel_udp_packets_total{direction}},
+ *       {@code flannel_udp_packets_dropped_total}: from the network {@link #instrument} wraps.
+ *   <li>{@code flannel_event_lag_seconds}: per batch of lease events, from its arrival at the
+ *       {@link LeaseFeed} to the backend having applied it (waiting for a running reconcile
+ *       included); {@code flannel_reconcile_runs_total}: completed reconcile passes ({@link
+ *       #feed}).
+ *   <li>Kube mode: {@code flannel_kube_watch_up}, {@code flannel_kube_nodes_skipped}, {@code
+ *       flannel_kube_node_list_failures_total} from {@link KubeSubnetManager#watchStats}.
+ *   <li>{@code flannel_lease_renewals_total}: only once a source is given to {@link
+ *       #leaseRenewals}; the etcd manager does not expose its renewal count yet.
+ * </ul>
+ *
+ * <p>Counters the backend keeps are read at scrape time through callbacks, so nothing is copied on
+ * the hot path. A {@linkplain #disabled disabled} instance (no health port) does nothing and
+ * returns what it is given, so the daemon needs no branches.
+ *
+ * <p>Thread-safety: all methods may be called from any thread; each of {@link #instrument}, {@link
+ * #lease} and {@link #feed} is called once per instance (a second call throws {@link
+ * IllegalStateException}: the names are taken).
+ */
+public final class Metrics {
+  private static final Logger log = LoggerFactory.getLogger(Metrics.class);
+
+  /** Where the metrics are served on the health port. */
+  public static final String PATH = "/metrics";
+
+  private static final double[] LAG_BUCKETS = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+  };
+  private static final double[] RECONCILE_BUCKETS = {
+    0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
+  };
+
+  private final PrometheusRegistry registry;
+  private final PrometheusTextFormatWriter writer;
+  private final Histogram eventLag;
+  private final Histogram reconcileDuration;
+  private final Set<String> done = ConcurrentHashMap.newKeySet();
+
+  private Metrics(PrometheusRegistry registry) {
+    this.registry = registry;
+    this.writer = registry == null ? null : PrometheusTextFormatWriter.create();
+    if (registry == null) {
+      eventLag = null;
+      reconcileDuration = null;
+      return;
+    }
+    Info build =
+        Info.builder()
+            .name("flannel_build_info")
+            .help("jflannel's version")
+            .labelNames("version")
+            .register(registry);
+    build.setLabelValues(Main.version());
+    GaugeWithCallback.builder()
+        .name("process_resident_memory_bytes")
+        .help("resident set size of the flanneld process (VmRSS)")
+        .unit(Unit.BYTES)
+        .callback(cb -> ProcStatus.bytes("VmRSS").ifPresent(v -> cb.call(v)))
+        .register(registry);
+    eventLag =
+        Histogram.builder()
+            .name("flannel_event_lag_seconds")
+            .help(
+                "time from a batch of lease events reaching the lease feed to the backend having"
+                    + " applied it")
+            .unit(Unit.SECONDS)
+            .classicOnly()
+            .classicUpperBounds(LAG_BUCKETS)
+            .withoutExemplars()
+            .register(registry);
+    reconcileDuration =
+        Histogram.builder()
+            .name("flannel_reconcile_duration_seconds")
+            .help("duration of the backend's reconcile of kernel state against all peer leases")
+            .unit(Unit.SECONDS)
+            .classicOnly()
+            .classicUpperBounds(RECONCILE_BUCKETS)
+            .withoutExemplars()
+            .register(registry);
+  }
+
+  /**
+   * Metrics served at {@link #PATH} on {@code health}, or a {@linkplain #disabled disabled}
+   * instance when the health server is off ({@code --healthz-port=0}).
+   */
+  public static Metrics register(Optional<HealthServer> health) {
+    return health.map(Metrics::register).orElseGet(Metrics::disabled);
+  }
+
+  /** Metrics served at {@link #PATH} on {@code health}. */
+  public static Metrics register(HealthServer health) {
+    Metrics m = create();
+    health.addHandler(PATH, m::serve);
+    return m;
+  }
+
+  /** Metrics with their own registry, served nowhere; see {@link #scrape}. */
+  public static Metrics create() {
+    return new Metrics(new PrometheusRegistry());
+  }
+
+  /** Metrics that record nothing and pass everything through unchanged. */
+  public static Metrics disabled() {
+    return new Metrics(null);
+  }
+
+  /** Whether this instance records anything. */
+  public boolean enabled() {
+    return registry != null;
+  }
+
+  /**
+   * Wraps the backend's network so that what goes through it is counted; the daemon uses the
+   * returned network in its place (to feed, run and close). Disabled: returns {@code network}.
+   */
+  public Network instrument(Network network) {
+    if (registry == null) {
+      return network;
+    }
+    once("instrument");
+    NetworkCounters counters = NetworkCounters.of(network);
+    MeteredNetwork m = new MeteredNetwork(network, counters, reconcileDuration::observe);
+    String backend = Objects.toString(network.lease().attrs().backendType(), "");
+    GaugeWithCallback.builder()
+        .name("flannel_peers")
+        .help("peer leases the backend was last told about (this node's own excluded)")
+        .callback(cb -> cb.call(m.peers()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("flannel_lease_events_total")
+        .help("peer lease events handed to the backend, by type")
+        .labelNames("type")
+        .callback(
+            cb -> {
+              cb.call(m.added(), "added");
+              cb.call(m.removed(), "removed");
+            })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("flannel_backend_failures_total")
+        .help(
+            "batches the backend could not apply at all (handle: lease events; reconcile: a full"
+                + " pass); the next reconcile retries")
+        .labelNames("backend", "op")
+        .callback(
+            cb -> {
+              cb.call(m.handleFailures(), backend, "handle");
+              cb.call(m.reconcileFailures(), backend, "reconcile");
+            })
+        .register(registry);
+    if (m.countsWrites()) {
+      CounterWithCallback.builder()
+          .name("flannel_netlink_writes_total")
+          .help("kernel write requests (replace/delete of routes, ARP, FDB, nexthops) sent")
+          .labelNames("backend")
+          .callback(cb -> known(m.writes()).ifPresent(v -> cb.call(v, backend)))
+          .register(registry);
+      CounterWithCallback.builder()
+          .name("flannel_reconcile_repairs_total")
+          .help("kernel writes made by reconcile passes, i.e. entries that had drifted")
+          .labelNames("backend")
+          .callback(cb -> cb.call(m.repairs(), backend))
+          .register(registry);
+    }
+    if (m.countsWriteErrors()) {
+      CounterWithCallback.builder()
+          .name("flannel_netlink_write_errors_total")
+          .help("kernel write requests the kernel refused")
+          .labelNames("backend")
+          .callback(cb -> known(m.writeErrors()).ifPresent(v -> cb.call(v, backend)))
+          .register(registry);
+    }
+    udp(counters);
+    return m;
+  }
+
+  /**
+   * The udp backend's packet counters, if its network has them (see {@link NetworkCounters}): the
+   * hook for backend-udp, which needs nothing else from the daemon.
+   */
+  private void udp(NetworkCounters counters) {
+    var sent = counters.get(NetworkCounters.Counter.PACKETS_SENT);
+    var received = counters.get(NetworkCounters.Counter.PACKETS_RECEIVED);
+    if (sent.isPresent() || received.isPresent()) {
+      CounterWithCallback.builder()
+          .name("flannel_udp_packets_total")
+          .help("packets the udp backend encapsulated to peers (sent) and from peers (received)")
+          .labelNames("direction")
+          .callback(
+              cb -> {
+                sent.ifPresent(s -> cb.call(s.getAsLong(), "sent"));
+                received.ifPresent(r -> cb.call(r.getAsLong(), "received"));
+              })
+          .register(registry);
+    }
+    counters
+        .get(NetworkCounters.Counter.PACKETS_DROPPED)
+        .ifPresent(
+            dropped ->
+                CounterWithCallback.builder()
+                    .name("flannel_udp_packets_dropped_total")
+                    .help(
+                        "packets the udp backend dropped (source without a lease, no peer, TUN or"
+                            + " socket error)")
+                    .callback(cb -> cb.call(dropped.getAsLong()))
+                    .register(registry));
+  }
+
+  /**
+   * Publishes the lease this node holds as {@code flannel_lease_info}, and the subnet manager's own
+   * state (kube: the node watch).
+   */
+  public void lease(SubnetManager manager, Lease lease) {
+    if (registry == null) {
+      return;
+    }
+    once("lease");
+    Info info =
+        Info.builder()
+            .name("flannel_lease_info")
+            .help("the subnet lease this node holds, as labels; 1 while held")
+            .labelNames("subnet", "ipv6_subnet", "public_ip", "public_ipv6", "backend", "manager")
+            .register(registry);
+    info.setLabelValues(
+        text(lease.subnet()),
+        text(lease.ipv6Subnet()),
+        text(lease.attrs().publicIp()),
+        text(lease.attrs().publicIpv6()),
+        text(lease.attrs().backendType()),
+        manager.name());
+    if (manager instanceof KubeSubnetManager kube) {
+      kubeWatch(kube);
+    }
+  }
+
+  private void kubeWatch(KubeSubnetManager kube) {
+    GaugeWithCallback.builder()
+        .name("flannel_kube_watch_up")
+        .help("1 while the node informer's watch connection is up")
+        .callback(cb -> cb.call(kube.watchStats().watching() ? 1 : 0))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("flannel_kube_nodes_skipped")
+        .help("nodes whose state yields no usable lease (no pod CIDR, no flannel annotations)")
+        .callback(cb -> cb.call(kube.watchStats().skippedNodes()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("flannel_kube_node_list_failures_total")
+        .help("failed node lists and watches the informer retried with backoff")
+        .callback(cb -> cb.call(kube.watchStats().listFailures()))
+        .register(registry);
+  }
+
+  /**
+   * Counts {@code feed}'s reconcile passes and returns the listener to give {@link
+   * SubnetManager#watchLeases}: {@code feed}, timed for {@code flannel_event_lag_seconds}.
+   * Disabled: returns {@code feed}.
+   */
+  public LeaseListener feed(LeaseFeed feed) {
+    if (registry == null) {
+      return feed;
+    }
+    once("feed");
+    CounterWithCallback.builder()
+        .name("flannel_reconcile_runs_total")
+        .help("completed level-triggered reconcile passes")
+        .callback(cb -> cb.call(feed.reconciles()))
+        .register(registry);
+    return events -> {
+      long start = System.nanoTime();
+      try {
+        feed.onEvents(events);
+      } finally {
+        eventLag.observe((System.nanoTime() - start) / 1e9);
+      }
+    };
+  }
+
+  /**
+   * Exports {@code flannel_lease_renewals_total} from {@code renewals}, the count of successful
+   * lease renewals (etcd mode). The hook for when the etcd manager exposes it.
+   */
+  public void leaseRenewals(LongSupplier renewals) {
+    if (registry == null) {
+      return;
+    }
+    CounterWithCallback.builder()
+        .name("flannel_lease_renewals_total")
+        .help("successful renewals of this node's lease (etcd mode)")
+        .callback(cb -> cb.call(renewals.getAsLong()))
+        .register(registry);
+  }
+
+  /** The current metrics in the text format, as {@link #PATH} serves them. Disabled: empty. */
+  public String scrape() {
+    if (registry == null) {
+      return "";
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    try {
+      writer.write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private void serve(HttpExchange ex) throws IOException {
+    byte[] body;
+    try {
+      body = scrape().getBytes(StandardCharsets.UTF_8);
+    } catch (RuntimeException e) {
+      log.warn("metrics scrape failed: {}", e.toString());
+      HealthServer.reply(ex, 500, "metrics scrape failed: " + e);
+      return;
+    }
+    ex.getResponseHeaders().set("Content-Type", writer.getContentType());
+    if (ex.getRequestMethod().equals("HEAD")) {
+      ex.sendResponseHeaders(200, -1);
+      return;
+    }
+    ex.sendResponseHeaders(200, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private void once(String method) {
+    if (!done.add(method)) {
+      throw new IllegalStateException(
+          "Metrics." + method + " was already called: its metric names are taken");
+    }
+  }
+
+  private static Optional<Long> known(long v) {
+    return v == MeteredNetwork.UNKNOWN ? Optional.empty() : Optional.of(v);
+  }
+
+  private static String text(Object o) {
+    return o == null ? "" : o.toString();
+  }
+}

@@ -1,0 +1,125 @@
+package io.jflannel.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged distribution ({@code target/flanneld}) runs the way the container image runs it: the
+ * launcher, jars only, {@code JAVA_OPTS=-Djffi.extract.dir=<writable dir>} (jffi extracts its
+ * native stub there and unlinks it once loaded), and under {@code /opt/bin/flanneld}, a wrapper
+ * that execs {@code /opt/flanneld/bin/flanneld} as the Dockerfile installs it. Needs no root: the
+ * start-up check stops at interface selection, after the netlink socket (and so jffi) has worked.
+ */
+class DistributionIT {
+  private static final Path DIST = Path.of(System.getProperty("user.dir"), "target", "flanneld");
+
+  @TempDir Path tmp;
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private Run run(Path launcher, Map<String, String> env, String... args) throws Exception {
+    assertThat(DIST.resolve("bin/flanneld"))
+        .as("the distribution; built by `mvn package` before the integration tests")
+        .isExecutable();
+    List<String> command = new ArrayList<>(List.of(launcher.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().keySet().removeIf(k -> k.startsWith("FLANNELD_") || k.equals("JAVA_OPTS"));
+    pb.environment().putAll(env);
+    Path out = tmp.resolve("out.txt");
+    Path err = tmp.resolve("err.txt");
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+    Process p = pb.start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor();
+      throw new AssertionError("flanneld did not exit within 60 s: " + Files.readString(err));
+    }
+    return new Run(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  private Map<String, String> imageEnv() throws IOException {
+    return Map.of(
+        "JAVA_OPTS", "-Djffi.extract.dir=" + Files.createDirectories(tmp.resolve("jffi")));
+  }
+
+  @Test
+  void launcherPrintsTheVersionAndExitsZero() throws Exception {
+    Run r = run(DIST.resolve("bin/flanneld"), imageEnv(), "--version");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out().strip()).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+  }
+
+  @Test
+  void startsUpToInterfaceSelectionWithJffiExtractedIntoTheGivenDirectory() throws Exception {
+    assumeTrue(
+        Files.exists(Path.of("/proc/sys/net/bridge/bridge-nf-call-iptables")),
+        "br_netfilter is not loaded here: flanneld would stop before opening netlink");
+    Path netConf =
+        Files.writeString(tmp.resolve("net-conf.json"), "{\"Network\":\"10.244.0.0/16\"}");
+    Path jffi = Files.createDirectories(tmp.resolve("jffi"));
+    Map<String, String> env =
+        Map.of("JAVA_OPTS", "-Djffi.extract.dir=" + jffi, "NODE_NAME", "node-1");
+    Run r =
+        run(
+            DIST.resolve("bin/flanneld"),
+            env,
+            "--kube-subnet-mgr",
+            "--kube-api-url=http://127.0.0.1:9", // never reached: interface selection fails first
+            "--net-config-path=" + netConf,
+            "--public-ip=192.0.2.77",
+            "--iface=jfl-no-such0",
+            "--subnet-file=" + tmp.resolve("subnet.env"));
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err())
+        .contains("no interface matches --iface jfl-no-such0")
+        .doesNotContain("UnsatisfiedLinkError");
+    try (Stream<Path> left = Files.list(jffi)) {
+      assertThat(left).as("jffi unlinks its stub once loaded").isEmpty();
+    }
+  }
+
+  @Test
+  void runsFromTheImagesLayoutThroughOptBinFlanneld() throws Exception {
+    Path opt = tmp.resolve("opt");
+    copyTree(DIST, opt.resolve("flanneld"));
+    Path wrapper = opt.resolve("bin/flanneld");
+    Files.createDirectories(wrapper.getParent());
+    // as the Dockerfile writes it (a symlink would not do: the launcher finds lib/ from $0)
+    Files.writeString(
+        wrapper, "#!/bin/sh\nexec " + opt.resolve("flanneld/bin/flanneld") + " \"$@\"\n");
+    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Run r = run(wrapper, imageEnv(), "--version");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out().strip()).isNotEmpty();
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> all = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) all::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+  }
+}

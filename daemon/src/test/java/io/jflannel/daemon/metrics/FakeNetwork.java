@@ -1,0 +1,157 @@
+package io.jflannel.daemon.metrics;
+
+import io.jflannel.core.backend.BackendException;
+import io.jflannel.core.backend.Network;
+import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseEvent;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A network that keeps its peers in a map and counts the kernel writes a vxlan network would make:
+ * three per peer added, changed or removed (ARP, FDB, route). Public, with public accessors, like
+ * the real networks, so {@link NetworkCounters} finds {@code writes()} and {@code writeErrors()}.
+ */
+public class FakeNetwork implements Network {
+  private final Lease own;
+  private final Map<String, Lease> kernel = new HashMap<>();
+  private long writes;
+  private long writeErrors;
+  private boolean failNext;
+
+  public FakeNetwork(Lease own) {
+    this.own = own;
+  }
+
+  @Override
+  public Lease lease() {
+    return own;
+  }
+
+  @Override
+  public int mtu() {
+    return 1450;
+  }
+
+  public synchronized long writes() {
+    return writes;
+  }
+
+  public synchronized long writeErrors() {
+    return writeErrors;
+  }
+
+  /** The next handle or reconcile throws, as when the device is gone. */
+  public synchronized void failNext() {
+    failNext = true;
+  }
+
+  /** Someone deletes a peer's entries behind the daemon's back. */
+  public synchronized void drift(Lease peer) {
+    kernel.remove(peer.subnets());
+  }
+
+  @Override
+  public synchronized void handle(List<LeaseEvent> events) throws BackendException {
+    checkFailure();
+    for (LeaseEvent e : events) {
+      if (e instanceof LeaseEvent.Added) {
+        kernel.put(e.lease().subnets(), e.lease());
+      } else {
+        kernel.remove(e.lease().subnets());
+      }
+      writes += 3;
+    }
+  }
+
+  @Override
+  public synchronized void reconcile(List<Lease> peers) throws BackendException {
+    checkFailure();
+    Map<String, Lease> wanted = new HashMap<>();
+    peers.forEach(p -> wanted.put(p.subnets(), p));
+    for (String s : List.copyOf(kernel.keySet())) {
+      if (!wanted.containsKey(s)) {
+        kernel.remove(s);
+        writes += 3;
+      }
+    }
+    for (var w : wanted.entrySet()) {
+      if (!w.getValue().equals(kernel.get(w.getKey()))) {
+        kernel.put(w.getKey(), w.getValue());
+        writes += 3;
+      }
+    }
+  }
+
+  private void checkFailure() throws BackendException {
+    if (failNext) {
+      failNext = false;
+      writeErrors++;
+      throw new BackendException("fake: device flannel.1 is gone");
+    }
+  }
+
+  @Override
+  public void run() {}
+
+  @Override
+  public void close() {}
+
+  /** A udp-like network: also counts packets, readable without a lock. */
+  public static final class Udp extends FakeNetwork {
+    public final java.util.concurrent.atomic.AtomicLong sent =
+        new java.util.concurrent.atomic.AtomicLong();
+    public final java.util.concurrent.atomic.AtomicLong received =
+        new java.util.concurrent.atomic.AtomicLong();
+    public final java.util.concurrent.atomic.AtomicLong dropped =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    public Udp(Lease own) {
+      super(own);
+    }
+
+    public long packetsSent() {
+      return sent.get();
+    }
+
+    public long packetsReceived() {
+      return received.get();
+    }
+
+    public long packetsDropped() {
+      return dropped.get();
+    }
+  }
+
+  /** A network without any counter accessor. */
+  public static final class Silent implements Network {
+    private final Lease own;
+
+    public Silent(Lease own) {
+      this.own = own;
+    }
+
+    @Override
+    public Lease lease() {
+      return own;
+    }
+
+    @Override
+    public int mtu() {
+      return 1500;
+    }
+
+    @Override
+    public void handle(List<LeaseEvent> events) {}
+
+    @Override
+    public void reconcile(List<Lease> peers) {}
+
+    @Override
+    public void run() {}
+
+    @Override
+    public void close() {}
+  }
+}
