@@ -21,6 +21,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -53,8 +57,10 @@ import org.slf4j.LoggerFactory;
  *       flannel_backend_failures_total{backend,op}}, {@code flannel_reconcile_duration_seconds},
  *       {@code flannel_reconcile_repairs_total{backend}} and, if the backend counts them ({@link
  *       NetworkCounters}), {@code flannel_netlink_writes_total{backend}}, {@code
- *       flannel_netlink_write_errors_total{backend}}, {@code flannel_udp_packets_total{direction}},
- *       {@code flannel_udp_packets_dropped_total}: from the network {@link #instrument} wraps.
+ *       flannel_netlink_write_errors_total{backend}} and its packet counters (udp: {@code
+ *       flannel_udp_packets_total{direction}}, {@code flannel_udp_bytes_total{direction}}, {@code
+ *       flannel_udp_packets_dropped_total{reason}}, {@code flannel_udp_errors_total{op}}, {@code
+ *       flannel_udp_unreachable_sent_total}): from the network {@link #instrument} wraps.
  *   <li>{@code flannel_event_lag_seconds}: per batch of lease events, from its arrival at the
  *       {@link LeaseFeed} to the backend having applied it (waiting for a running reconcile
  *       included); {@code flannel_reconcile_runs_total}: completed reconcile passes ({@link
@@ -226,40 +232,79 @@ public final class Metrics {
           .callback(cb -> known(m.writeErrors()).ifPresent(v -> cb.call(v, backend)))
           .register(registry);
     }
-    udp(counters);
+    counters.stats().ifPresent(st -> backendStats(backend, st));
     return m;
   }
 
   /**
-   * The udp backend's packet counters, if its network has them (see {@link NetworkCounters}): the
-   * hook for backend-udp, which needs nothing else from the daemon.
+   * The backend's {@code stats()} record (udp: {@code UdpStats}), one counter family per kind of
+   * component, named {@code flannel_<backend>_...}: {@code sent|receivedPackets} → {@code
+   * packets_total{direction}}, {@code sent|receivedBytes} → {@code bytes_total{direction}}, {@code
+   * dropped<Reason>} → {@code packets_dropped_total{reason}}, {@code <op>Errors} → {@code
+   * errors_total{op}}, anything else {@code <name>_total}. Read once per family per scrape.
    */
-  private void udp(NetworkCounters counters) {
-    var sent = counters.get(NetworkCounters.Counter.PACKETS_SENT);
-    var received = counters.get(NetworkCounters.Counter.PACKETS_RECEIVED);
-    if (sent.isPresent() || received.isPresent()) {
-      CounterWithCallback.builder()
-          .name("flannel_udp_packets_total")
-          .help("packets the udp backend encapsulated to peers (sent) and from peers (received)")
-          .labelNames("direction")
-          .callback(
-              cb -> {
-                sent.ifPresent(s -> cb.call(s.getAsLong(), "sent"));
-                received.ifPresent(r -> cb.call(r.getAsLong(), "received"));
-              })
-          .register(registry);
+  private void backendStats(String backend, NetworkCounters.Stats stats) {
+    String prefix = "flannel_" + snake(backend.replace('-', '_')) + "_";
+    Map<String, List<String[]>> families = new LinkedHashMap<>(); // family -> {component, label}
+    Map<String, String> labelNames = new LinkedHashMap<>();
+    for (String c : stats.names()) {
+      String family;
+      String label = null;
+      String labelName = null;
+      var traffic = java.util.regex.Pattern.compile("(sent|received)(Packets|Bytes)").matcher(c);
+      if (traffic.matches()) {
+        family = traffic.group(2).equals("Packets") ? "packets_total" : "bytes_total";
+        labelName = "direction";
+        label = traffic.group(1);
+      } else if (c.startsWith("dropped") && c.length() > 7) {
+        family = "packets_dropped_total";
+        labelName = "reason";
+        label = snake(c.substring(7));
+      } else if (c.endsWith("Errors") && c.length() > 6) {
+        family = "errors_total";
+        labelName = "op";
+        label = snake(c.substring(0, c.length() - 6));
+      } else {
+        family = snake(c) + "_total";
+      }
+      families.computeIfAbsent(family, f -> new ArrayList<>()).add(new String[] {c, label});
+      if (labelName != null) {
+        labelNames.put(family, labelName);
+      }
     }
-    counters
-        .get(NetworkCounters.Counter.PACKETS_DROPPED)
-        .ifPresent(
-            dropped ->
-                CounterWithCallback.builder()
-                    .name("flannel_udp_packets_dropped_total")
-                    .help(
-                        "packets the udp backend dropped (source without a lease, no peer, TUN or"
-                            + " socket error)")
-                    .callback(cb -> cb.call(dropped.getAsLong()))
-                    .register(registry));
+    families.forEach(
+        (family, members) -> {
+          var b =
+              CounterWithCallback.builder()
+                  .name(prefix + family)
+                  .help(
+                      backend
+                          + " backend: "
+                          + family.replace('_', ' ')
+                          + " ("
+                          + members.size()
+                          + " counter(s) of its stats)")
+                  .callback(
+                      cb -> {
+                        Map<String, Long> v = stats.read();
+                        for (String[] m : members) {
+                          if (m[1] == null) {
+                            cb.call(v.get(m[0]));
+                          } else {
+                            cb.call(v.get(m[0]), m[1]);
+                          }
+                        }
+                      });
+          if (labelNames.containsKey(family)) {
+            b.labelNames(labelNames.get(family));
+          }
+          b.register(registry);
+        });
+  }
+
+  /** {@code unknownSource} → {@code unknown_source}. */
+  static String snake(String camel) {
+    return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
   }
 
   /**

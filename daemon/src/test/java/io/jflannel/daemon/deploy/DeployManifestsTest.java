@@ -176,6 +176,9 @@ class DeployManifestsTest {
     assertThat(env(flannel).get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.namespace");
     assertThat(env(flannel)).doesNotContainKey("JAVA_OPTS"); // it would drop the image's jffi dir
+    assertThat(env(flannel).get("FLANNELD_JVM_HEAP").getValue())
+        .as("an explicit heap, sized for the cluster (BENCHMARKS-memory.md)")
+        .matches("\\d+[mg]");
 
     Map<String, Quantity> requests = flannel.getResources().getRequests();
     assertThat(Quantity.getAmountInBytes(requests.get("memory")).longValue())

@@ -98,29 +98,28 @@ public class FakeNetwork implements Network {
   @Override
   public void close() {}
 
-  /** A udp-like network: also counts packets, readable without a lock. */
+  /** The shape of backend-udp's {@code UdpStats}, with fewer drop reasons. */
+  public record UdpLikeStats(
+      long sentPackets,
+      long sentBytes,
+      long receivedPackets,
+      long receivedBytes,
+      long droppedUnknownSource,
+      long droppedNoRoute,
+      long unreachableSent,
+      long sendErrors,
+      long tunWriteErrors) {}
+
+  /** A udp-like network: also has {@code stats()}, readable without a lock. */
   public static final class Udp extends FakeNetwork {
-    public final java.util.concurrent.atomic.AtomicLong sent =
-        new java.util.concurrent.atomic.AtomicLong();
-    public final java.util.concurrent.atomic.AtomicLong received =
-        new java.util.concurrent.atomic.AtomicLong();
-    public final java.util.concurrent.atomic.AtomicLong dropped =
-        new java.util.concurrent.atomic.AtomicLong();
+    public volatile UdpLikeStats stats = new UdpLikeStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     public Udp(Lease own) {
       super(own);
     }
 
-    public long packetsSent() {
-      return sent.get();
-    }
-
-    public long packetsReceived() {
-      return received.get();
-    }
-
-    public long packetsDropped() {
-      return dropped.get();
+    public UdpLikeStats stats() {
+      return stats;
     }
   }
 

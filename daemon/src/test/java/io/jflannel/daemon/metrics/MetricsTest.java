@@ -53,6 +53,10 @@ class MetricsTest {
   }
 
   private static Lease lease(String subnet, String publicIp) {
+    return lease(subnet, publicIp, "vxlan");
+  }
+
+  private static Lease lease(String subnet, String publicIp, String backend) {
     try {
       return new Lease(
           Ip4Net.parse(subnet),
@@ -60,7 +64,7 @@ class MetricsTest {
           new LeaseAttrs(
               Ip4.parse(publicIp),
               null,
-              "vxlan",
+              backend,
               JSON.readTree("{\"VNI\":1,\"VtepMAC\":\"0e:00:00:00:00:01\"}"),
               null),
           Instant.parse("2026-11-22T00:00:00Z"),
@@ -200,20 +204,39 @@ class MetricsTest {
   }
 
   @Test
-  void exportsTheUdpBackendsPacketCountersWhenItsNetworkKeepsThem() throws Exception {
-    FakeNetwork.Udp backend = new FakeNetwork.Udp(own);
-    wire(Metrics.register(health), backend);
-    backend.sent.set(10);
-    backend.received.set(7);
-    backend.dropped.set(2);
+  void exportsTheUdpBackendsPacketCountersFromItsStatsRecord() throws Exception {
+    Lease udpOwn = lease("10.244.1.0/24", "192.168.0.1", "udp");
+    FakeNetwork.Udp backend = new FakeNetwork.Udp(udpOwn);
+    Metrics metrics = Metrics.register(health);
+    metrics.instrument(backend);
+    backend.stats = new FakeNetwork.UdpLikeStats(10, 1400, 7, 980, 2, 1, 1, 3, 4);
 
     Exposition e = scrape();
     assertThat(e.types)
         .containsEntry("flannel_udp_packets_total", "counter")
-        .containsEntry("flannel_udp_packets_dropped_total", "counter");
+        .containsEntry("flannel_udp_bytes_total", "counter")
+        .containsEntry("flannel_udp_packets_dropped_total", "counter")
+        .containsEntry("flannel_udp_errors_total", "counter")
+        .containsEntry("flannel_udp_unreachable_sent_total", "counter");
     assertThat(e.value(key("flannel_udp_packets_total", "direction", "sent"))).isEqualTo(10);
     assertThat(e.value(key("flannel_udp_packets_total", "direction", "received"))).isEqualTo(7);
-    assertThat(e.value("flannel_udp_packets_dropped_total")).isEqualTo(2);
+    assertThat(e.value(key("flannel_udp_bytes_total", "direction", "sent"))).isEqualTo(1400);
+    assertThat(e.value(key("flannel_udp_bytes_total", "direction", "received"))).isEqualTo(980);
+    assertThat(e.value(key("flannel_udp_packets_dropped_total", "reason", "unknown_source")))
+        .isEqualTo(2);
+    assertThat(e.value(key("flannel_udp_packets_dropped_total", "reason", "no_route")))
+        .isEqualTo(1);
+    assertThat(e.value(key("flannel_udp_errors_total", "op", "send"))).isEqualTo(3);
+    assertThat(e.value(key("flannel_udp_errors_total", "op", "tun_write"))).isEqualTo(4);
+    assertThat(e.value("flannel_udp_unreachable_sent_total")).isEqualTo(1);
+    assertThat(e.value(key("flannel_netlink_writes_total", "backend", "udp"))).isZero();
+  }
+
+  @Test
+  void namesComponentsInSnakeCase() {
+    assertThat(Metrics.snake("UnknownSource")).isEqualTo("unknown_source");
+    assertThat(Metrics.snake("tunWrite")).isEqualTo("tun_write");
+    assertThat(Metrics.snake("host_gw")).isEqualTo("host_gw");
   }
 
   @Test
