@@ -1,6 +1,7 @@
 package io.jflannel.netlink;
 
 import io.jflannel.netlink.wire.Rt;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes that point at nexthop objects ({@code ip route replace 10.244.2.0/24 nhid N} with {@code
@@ -73,6 +74,22 @@ public final class NexthopRoutes {
         dumped.nexthopId(),
         dumped.priority(),
         dumped.prefSrc());
+  }
+
+  /**
+   * Whether to use nexthop routes: {@code wanted} (the backend option) and {@link #supported}; logs
+   * a warning when wanted but the kernel lacks them.
+   */
+  public static boolean enabled(Netlink nl, boolean wanted) {
+    if (!wanted) {
+      return false;
+    }
+    if (supported(nl)) {
+      return true;
+    }
+    LoggerFactory.getLogger(NexthopRoutes.class)
+        .warn("NexthopRoutes: this kernel has no nexthop objects (5.3+); using plain routes");
+    return false;
   }
 
   /** Whether this kernel has nexthop objects (5.3+): a nexthop dump succeeds. */

@@ -72,10 +72,7 @@ public final class HostGwNetwork implements Network {
         want = config.backend().get(k).asBoolean(false);
       }
     }
-    this.nexthops = want && NexthopRoutes.supported(nl);
-    if (want && !nexthops) {
-      log.warn("NexthopRoutes: this kernel has no nexthop objects (5.3+); using plain routes");
-    }
+    this.nexthops = NexthopRoutes.enabled(nl, want);
   }
 
   @Override

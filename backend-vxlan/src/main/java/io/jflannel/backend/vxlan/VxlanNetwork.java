@@ -79,11 +79,7 @@ public final class VxlanNetwork implements Network {
     this.config = config;
     this.options = options;
     this.own = own;
-    boolean want = options.nexthopRoutes();
-    this.nexthops = want && NexthopRoutes.supported(nl);
-    if (want && !nexthops) {
-      log.warn("NexthopRoutes: this kernel has no nexthop objects (5.3+); using plain routes");
-    }
+    this.nexthops = NexthopRoutes.enabled(nl, options.nexthopRoutes());
   }
 
   @Override
