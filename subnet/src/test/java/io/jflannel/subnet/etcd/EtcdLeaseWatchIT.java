@@ -1,6 +1,5 @@
 package io.jflannel.subnet.etcd;
 
-import static io.jflannel.subnet.etcd.EtcdTestSupport.CONFIG;
 import static io.jflannel.subnet.etcd.EtcdTestSupport.attrs;
 import static io.jflannel.subnet.etcd.EtcdTestSupport.put;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +36,13 @@ class EtcdLeaseWatchIT {
   void writeConfig() throws Exception {
     prefix = EtcdTestSupport.freshPrefix();
     client = ETCD.client();
-    put(client, prefix + "/config", CONFIG);
+    // own leases from 10.5.100.0 up: the tests write peers below it, and a randomly allocated own
+    // subnet among them would be filtered out of the watch as this node's own
+    put(
+        client,
+        prefix + "/config",
+        "{\"Network\": \"10.5.0.0/16\", \"SubnetLen\": 24, \"SubnetMin\": \"10.5.100.0\","
+            + " \"Backend\": {\"Type\": \"vxlan\"}}");
   }
 
   @AfterEach

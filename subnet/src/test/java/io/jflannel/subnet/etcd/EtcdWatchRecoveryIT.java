@@ -11,6 +11,7 @@ import io.jflannel.core.lease.Lease;
 import io.jflannel.core.subnet.LeaseWatch;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +29,7 @@ class EtcdWatchRecoveryIT {
   @RegisterExtension static final EtcdServer ETCD = new EtcdServer();
 
   private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Ip4Net OWN = Ip4Net.parse("10.5.200.0/24");
 
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
   private String prefix;
@@ -61,11 +63,15 @@ class EtcdWatchRecoveryIT {
   private EtcdTestSupport.Recorder watchingManager(String endpoint, int peers) throws Exception {
     EtcdSubnetManager m =
         EtcdSubnetManager.connect(
-            ETCD.options(prefix).withEndpoints(List.of(endpoint)), EtcdTestSupport.timings());
+            ETCD.options(prefix)
+                .withEndpoints(List.of(endpoint))
+                // pinned: a random free subnet could be one the test writes as a peer later
+                .withPreviousSubnets(Optional.of(OWN), Optional.empty()),
+            EtcdTestSupport.timings());
     closeables.add(m);
     m.networkConfig();
     Lease own = m.acquireLease(attrs("192.168.9.9"));
-    assertThat(own.subnet().ip().toString()).doesNotStartWith("10.5.1."); // peers use 10.5.1..9
+    assertThat(own.subnet()).isEqualTo(OWN); // peers use 10.5.1..9
     EtcdTestSupport.Recorder recorder = new EtcdTestSupport.Recorder();
     LeaseWatch watch = m.watchLeases(recorder);
     closeables.add(0, watch);
