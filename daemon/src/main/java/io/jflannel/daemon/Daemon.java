@@ -59,6 +59,7 @@ public final class Daemon {
   private final FlannelOptions options;
   private final ManagerFactory managers;
   private final CountDownLatch stop = new CountDownLatch(1);
+  private volatile Thread starting; // the thread in start(), interrupted by a stop request
   private final AtomicInteger exitCode = new AtomicInteger(0);
   private final List<AutoCloseable> resources = Collections.synchronizedList(new ArrayList<>());
 
@@ -73,30 +74,67 @@ public final class Daemon {
 
   /** Runs until a signal; returns the exit code. */
   public int run() throws Exception {
+    starting = Thread.currentThread();
     Signals.onTermination(() -> requestStop(0));
     try {
       start();
     } catch (StartupException e) {
+      starting = null;
+      Thread.interrupted();
+      if (stopRequested()) {
+        return stoppedDuringStartUp(e);
+      }
       log.error("{}", e.getMessage());
       log.debug("start-up failure", e);
       closeAll();
       return 1;
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      closeAll();
-      return exitCode.get();
+      starting = null;
+      Thread.interrupted();
+      return stoppedDuringStartUp(e);
+    } catch (RuntimeException e) {
+      starting = null;
+      if (!stopRequested()) {
+        throw e;
+      }
+      Thread.interrupted();
+      return stoppedDuringStartUp(e); // e.g. a client library's wrapping of the interrupt
     }
-    stop.await();
+    starting = null;
+    try {
+      stop.await();
+    } catch (InterruptedException e) {
+      // the signal came as start() returned: the stop request below is already recorded
+      Thread.interrupted();
+    }
     log.info("exiting cleanly");
     closeAll();
     return exitCode.get();
   }
 
-  /** Asks the daemon to stop with {@code code}; the first request wins. */
+  private int stoppedDuringStartUp(Exception e) {
+    log.info("stopped during start-up; exiting");
+    log.debug("start-up interrupted by", e);
+    closeAll();
+    return exitCode.get();
+  }
+
+  private boolean stopRequested() {
+    return stop.getCount() == 0;
+  }
+
+  /**
+   * Asks the daemon to stop with {@code code}; the first request wins. During start-up (waiting for
+   * the API server, etcd or a podCIDR) it interrupts the start so the process exits at once.
+   */
   void requestStop(int code) {
     if (stop.getCount() > 0) {
       exitCode.compareAndSet(0, code);
       stop.countDown();
+      Thread main = starting;
+      if (main != null) {
+        main.interrupt();
+      }
     }
   }
 

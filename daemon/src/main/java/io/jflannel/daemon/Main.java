@@ -91,7 +91,23 @@ public final class Main {
       err.println("flanneld: " + oneLine(e));
       log.debug("start-up failure", e);
       return EXIT_FAILURE;
+    } catch (LinkageError e) {
+      // jnr-ffi could not load jffi's native stub: usually an unwritable extraction directory
+      err.println("flanneld: " + nativeFailure(e));
+      log.debug("start-up failure", e);
+      return EXIT_FAILURE;
     }
+  }
+
+  /** One line for a native library that would not load, with the fix. */
+  static String nativeFailure(LinkageError e) {
+    String dir = System.getProperty("jffi.extract.dir", System.getProperty("java.io.tmpdir"));
+    return "cannot load the native netlink stub ("
+        + oneLine(e)
+        + "); jffi extracts it to "
+        + dir
+        + ", which must be writable and not mounted noexec: set JAVA_OPTS=-Djffi.extract.dir=<such"
+        + " a directory>";
   }
 
   /** The exception's message on one line; its class name if it has none. */

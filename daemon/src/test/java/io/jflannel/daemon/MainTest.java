@@ -100,6 +100,21 @@ class MainTest {
   }
 
   @Test
+  void aNativeStubThatWillNotLoadIsOneLineNamingTheFix() {
+    int code =
+        run(
+            o -> {
+              throw new UnsatisfiedLinkError(
+                  "could not load FFI provider jnr.ffi.provider.jffi.Provider");
+            });
+    assertThat(code).isEqualTo(1);
+    assertThat(err())
+        .startsWith("flanneld: cannot load the native netlink stub (could not load FFI provider")
+        .contains("-Djffi.extract.dir=")
+        .hasLineCount(1);
+  }
+
+  @Test
   void aFailureWithoutMessageNamesTheExceptionAndItsCause() {
     assertThat(Main.oneLine(new IllegalStateException(new IOException("disk on fire"))))
         .isEqualTo("java.io.IOException: disk on fire");
