@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -182,7 +181,7 @@ public final class Metrics {
     once("instrument");
     NetworkCounters counters = NetworkCounters.of(network);
     MeteredNetwork m = new MeteredNetwork(network, counters, reconcileDuration::observe);
-    String backend = Objects.toString(network.lease().attrs().backendType(), "");
+    String backend = backendName(network.lease().attrs().backendType());
     GaugeWithCallback.builder()
         .name("flannel_peers")
         .help("peer leases the backend was last told about (this node's own excluded)")
@@ -302,6 +301,14 @@ public final class Metrics {
         });
   }
 
+  /**
+   * The backend's name for labels and metric names: the lease's {@code BackendType}, except that
+   * upstream's udp backend writes an empty type, which is {@code udp}.
+   */
+  static String backendName(String leaseBackendType) {
+    return leaseBackendType == null || leaseBackendType.isEmpty() ? "udp" : leaseBackendType;
+  }
+
   /** {@code unknownSource} → {@code unknown_source}. */
   static String snake(String camel) {
     return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
@@ -327,7 +334,7 @@ public final class Metrics {
         text(lease.ipv6Subnet()),
         text(lease.attrs().publicIp()),
         text(lease.attrs().publicIpv6()),
-        text(lease.attrs().backendType()),
+        backendName(lease.attrs().backendType()),
         manager.name());
     if (manager instanceof KubeSubnetManager kube) {
       kubeWatch(kube);

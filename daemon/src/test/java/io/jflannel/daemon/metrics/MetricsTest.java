@@ -205,7 +205,8 @@ class MetricsTest {
 
   @Test
   void exportsTheUdpBackendsPacketCountersFromItsStatsRecord() throws Exception {
-    Lease udpOwn = lease("10.244.1.0/24", "192.168.0.1", "udp");
+    // upstream's udp backend, and ours for interop, writes an empty BackendType
+    Lease udpOwn = lease("10.244.1.0/24", "192.168.0.1", "");
     FakeNetwork.Udp backend = new FakeNetwork.Udp(udpOwn);
     Metrics metrics = Metrics.register(health);
     metrics.instrument(backend);
@@ -229,6 +230,8 @@ class MetricsTest {
     assertThat(e.value(key("flannel_udp_errors_total", "op", "send"))).isEqualTo(3);
     assertThat(e.value(key("flannel_udp_errors_total", "op", "tun_write"))).isEqualTo(4);
     assertThat(e.value("flannel_udp_unreachable_sent_total")).isEqualTo(1);
+    assertThat(e.value(key("flannel_backend_failures_total", "backend", "udp", "op", "handle")))
+        .isZero();
     assertThat(e.value(key("flannel_netlink_writes_total", "backend", "udp"))).isZero();
   }
 
