@@ -8,6 +8,7 @@ import io.jflannel.core.subnet.SubnetManager;
 import io.jflannel.daemon.HealthServer;
 import io.jflannel.daemon.Main;
 import io.jflannel.daemon.run.LeaseFeed;
+import io.jflannel.subnet.etcd.EtcdSubnetManager;
 import io.jflannel.subnet.kube.KubeSubnetManager;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -66,8 +67,8 @@ import org.slf4j.LoggerFactory;
  *       #feed}).
  *   <li>Kube mode: {@code flannel_kube_watch_up}, {@code flannel_kube_nodes_skipped}, {@code
  *       flannel_kube_node_list_failures_total} from {@link KubeSubnetManager#watchStats}.
- *   <li>{@code flannel_lease_renewals_total}: only once a source is given to {@link
- *       #leaseRenewals}; the etcd manager does not expose its renewal count yet.
+ *   <li>{@code flannel_lease_renewals_total}: etcd mode, from {@link
+ *       EtcdSubnetManager#leaseRenewals} (kube mode has no lease to renew).
  * </ul>
  *
  * <p>Counters the backend keeps are read at scrape time through callbacks, so nothing is copied on
@@ -339,6 +340,9 @@ public final class Metrics {
     if (manager instanceof KubeSubnetManager kube) {
       kubeWatch(kube);
     }
+    if (manager instanceof EtcdSubnetManager etcd) {
+      leaseRenewals(etcd::leaseRenewals);
+    }
   }
 
   private void kubeWatch(KubeSubnetManager kube) {
@@ -386,7 +390,7 @@ public final class Metrics {
 
   /**
    * Exports {@code flannel_lease_renewals_total} from {@code renewals}, the count of successful
-   * lease renewals (etcd mode). The hook for when the etcd manager exposes it.
+   * lease renewals (etcd mode); {@link #lease} calls it for an etcd manager.
    */
   public void leaseRenewals(LongSupplier renewals) {
     if (registry == null) {

@@ -244,6 +244,14 @@ public final class EtcdSubnetManager implements SubnetManager {
     log.info("etcd subnet manager closed; lease keys stay in etcd");
   }
 
+  /**
+   * Returns how many times this node's lease was renewed (a new etcd lease of the full TTL), over
+   * the life of this manager; for metrics.
+   */
+  public synchronized long leaseRenewals() {
+    return keeper == null ? 0 : keeper.renewals();
+  }
+
   /** Returns the lease the keeper holds now (renewals change the expiration); for tests. */
   synchronized Optional<OwnLease> keptLease() {
     return keeper == null ? Optional.ofNullable(own) : Optional.of(keeper.current());

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -54,6 +55,7 @@ final class LeaseKeeper implements AutoCloseable, ResilientWatch.Handler {
   private final AtomicBoolean lost = new AtomicBoolean();
   private volatile OwnLease current;
   private volatile boolean closed;
+  private final AtomicLong renewals = new AtomicLong();
   private volatile ScheduledFuture<?> renewal; // set on the executor thread, cancelled by close
 
   LeaseKeeper(
@@ -88,6 +90,11 @@ final class LeaseKeeper implements AutoCloseable, ResilientWatch.Handler {
   void start() {
     executor.execute(() -> scheduleRenewal(current.lease().expiration()));
     watch.start(false);
+  }
+
+  /** Returns how many renewals succeeded. */
+  long renewals() {
+    return renewals.get();
   }
 
   /** Returns the lease as last renewed. */
@@ -173,6 +180,7 @@ final class LeaseKeeper implements AutoCloseable, ResilientWatch.Handler {
       }
       Instant expiration = granted.plusSeconds(grant.ttlSeconds());
       current = own.renewed(grant.id(), expiration, revision.getAsLong());
+      renewals.incrementAndGet();
       log.info("lease {} renewed, new expiration: {}", own.lease().subnets(), expiration);
       scheduleRenewal(expiration);
     } catch (SubnetException e) {

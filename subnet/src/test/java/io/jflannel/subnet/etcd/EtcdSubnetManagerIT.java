@@ -263,6 +263,7 @@ class EtcdSubnetManagerIT {
     Lease lease = acquire(m, "192.168.4.1");
     String key = leaseKey(SubnetKey.of(lease).toString());
     long firstLease = get(client, key).orElseThrow().getLease();
+    assertThat(m.leaseRenewals()).isZero();
     m.completeLease(lease, lost -> {});
 
     await()
@@ -278,6 +279,8 @@ class EtcdSubnetManagerIT {
                     .map(kv -> kv.getCreateRevision() == lease.revision())
                     .orElse(false));
     assertThat(m.keptLease().orElseThrow().lease().expiration()).isAfter(lease.expiration());
+    // a renewal every TTL − margin = 1 s: several in the 6+ s above
+    assertThat(m.leaseRenewals()).isGreaterThanOrEqualTo(3);
   }
 
   @Test
