@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The packaged distribution ({@code target/flanneld}) runs the way the container image runs it: the
@@ -66,8 +68,18 @@ class DistributionIT {
     assertThat(r.out().strip()).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
   }
 
-  @Test
-  void startsUpToInterfaceSelectionWithJffiExtractedIntoTheGivenDirectory() throws Exception {
+  /** The JDKs to start on: the one running the tests, and Temurin 25 where it is installed. */
+  static Stream<String> javaHomes() {
+    return Stream.of(System.getProperty("java.home"), JDK25)
+        .filter(h -> Files.isExecutable(Path.of(h, "bin", "java")));
+  }
+
+  private static final String JDK25 = "/usr/lib/jvm/temurin-25-jdk-amd64";
+
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void startsUpToInterfaceSelectionWithJffiExtractedIntoTheGivenDirectory(String javaHome)
+      throws Exception {
     assumeTrue(
         Files.exists(Path.of("/proc/sys/net/bridge/bridge-nf-call-iptables")),
         "br_netfilter is not loaded here: flanneld would stop before opening netlink");
@@ -75,7 +87,13 @@ class DistributionIT {
         Files.writeString(tmp.resolve("net-conf.json"), "{\"Network\":\"10.244.0.0/16\"}");
     Path jffi = Files.createDirectories(tmp.resolve("jffi"));
     Map<String, String> env =
-        Map.of("JAVA_OPTS", "-Djffi.extract.dir=" + jffi, "NODE_NAME", "node-1");
+        Map.of(
+            "JAVA_OPTS",
+            "-Djffi.extract.dir=" + jffi,
+            "NODE_NAME",
+            "node-1",
+            "JAVA_HOME",
+            javaHome);
     Run r =
         run(
             DIST.resolve("bin/flanneld"),
@@ -86,13 +104,24 @@ class DistributionIT {
             "--public-ip=192.0.2.77",
             "--iface=jfl-no-such0",
             "--subnet-file=" + tmp.resolve("subnet.env"));
-    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
     assertThat(r.err())
         .contains("no interface matches --iface jfl-no-such0")
-        .doesNotContain("UnsatisfiedLinkError");
+        .doesNotContain("UnsatisfiedLinkError")
+        .as("JDK 22+ warns about native access unless the launcher enables it")
+        .doesNotContain("restricted method");
     try (Stream<Path> left = Files.list(jffi)) {
       assertThat(left).as("jffi unlinks its stub once loaded").isEmpty();
     }
+  }
+
+  @Test
+  void aSymlinkedLauncherFindsItsJars() throws Exception {
+    Path link = tmp.resolve("flanneld-link");
+    Files.createSymbolicLink(link, DIST.resolve("bin/flanneld").toAbsolutePath());
+    Run r = run(link, imageEnv(), "--version");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out().strip()).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
   }
 
   @Test
