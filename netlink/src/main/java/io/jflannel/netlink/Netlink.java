@@ -21,6 +21,7 @@ import java.util.Map;
  * closed}, or its file descriptor leaks.
  */
 public final class Netlink implements AutoCloseable {
+  private static final NetlinkStats STATS = NetlinkStats.global();
   private final NetlinkSocket socket;
   private final Map<Integer, String> names = new HashMap<>();
   private final Links links = new Links(this);
@@ -80,25 +81,53 @@ public final class Netlink implements AutoCloseable {
    *     carried out)
    */
   public synchronized List<Result> batch(List<Request> requests) throws NetlinkException {
-    NetlinkSocket.Ack[] acks = socket.batch(requests);
+    NetlinkSocket.Ack[] acks;
+    try {
+      acks = socket.batch(requests);
+    } catch (NetlinkException e) {
+      requests.forEach(r -> STATS.record(r, 0));
+      throw e;
+    }
     List<Result> out = new ArrayList<>(acks.length);
     for (int i = 0; i < acks.length; i++) {
-      out.add(new Result(requests.get(i), acks[i].errno(), acks[i].message()));
+      Request r = requests.get(i);
+      STATS.record(r, acks[i].errno());
+      out.add(new Result(r, acks[i].errno(), acks[i].message()));
     }
     return out;
   }
 
   synchronized void execute(Request r) throws NetlinkException {
-    socket.execute(r);
+    try {
+      socket.execute(r);
+      STATS.record(r, 0);
+    } catch (NetlinkException e) {
+      STATS.record(r, e.errno());
+      throw e;
+    }
   }
 
   synchronized <T> T get(Request r, NetlinkSocket.Decoder<T> decoder) throws NetlinkException {
-    return socket.get(r, decoder);
+    try {
+      T t = socket.get(r, decoder);
+      STATS.record(r, 0);
+      return t;
+    } catch (NetlinkException e) {
+      STATS.record(r, e.errno());
+      throw e;
+    }
   }
 
   synchronized <T> List<T> dump(Request r, NetlinkSocket.Decoder<T> decoder)
       throws NetlinkException {
-    return socket.dump(r, decoder);
+    try {
+      List<T> l = socket.dump(r, decoder);
+      STATS.record(r, 0);
+      return l;
+    } catch (NetlinkException e) {
+      STATS.record(r, e.errno());
+      throw e;
+    }
   }
 
   /** The name of link {@code index} for messages; cached; {@code "if<N>"} if it cannot be had. */

@@ -37,6 +37,14 @@ public final class Request {
     return ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getShort(6) & 0xffff;
   }
 
+  /**
+   * The address family: the first byte of the message body ({@code rtm_family}, {@code ndm_family},
+   * ...), or 0 when there is no body.
+   */
+  public int family() {
+    return bytes.length > 16 ? bytes[16] & 0xff : 0;
+  }
+
   /** Whether the kernel is asked to acknowledge this request. */
   boolean wantsAck() {
     return (flags() & Rt.NLM_F_ACK) != 0;
