@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * Metrics metrics = Metrics.register(health);           // health: Optional<HealthServer>
- * network = own(metrics.instrument(backend.register(lease)));
+ * network = own(metrics.instrument(factory.type(), backend.register(lease)));
  * metrics.lease(manager, lease);
  * LeaseFeed feed = own(new LeaseFeed(manager, network));
  * own(manager.watchLeases(metrics.feed(feed))::close);
@@ -174,15 +173,18 @@ public final class Metrics {
   /**
    * Wraps the backend's network so that what goes through it is counted; the daemon uses the
    * returned network in its place (to feed, run and close). Disabled: returns {@code network}.
+   *
+   * @param backend the backend's registered type ({@code vxlan}, {@code host-gw}, {@code udp}): the
+   *     {@code backend} label and the {@code flannel_<backend>_} prefix of its packet counters. Not
+   *     the type the lease advertises, which is empty for udp, as upstream's
    */
-  public Network instrument(Network network) {
+  public Network instrument(String backend, Network network) {
     if (registry == null) {
       return network;
     }
     once("instrument");
     NetworkCounters counters = NetworkCounters.of(network);
     MeteredNetwork m = new MeteredNetwork(network, counters, reconcileDuration::observe);
-    String backend = Objects.toString(network.lease().attrs().backendType(), "");
     GaugeWithCallback.builder()
         .name("flannel_peers")
         .help("peer leases the backend was last told about (this node's own excluded)")

@@ -92,7 +92,7 @@ class MetricsTest {
 
   /** Wires metrics as the daemon does, around {@code network}; returns the listener to feed. */
   private LeaseListener wire(Metrics metrics, Network backend) {
-    Network network = metrics.instrument(backend);
+    Network network = metrics.instrument("vxlan", backend);
     metrics.lease(manager, own);
     feed = new LeaseFeed(manager, network);
     return metrics.feed(feed);
@@ -203,12 +203,17 @@ class MetricsTest {
     assertThat(scrape().value("flannel_peers")).isEqualTo(1);
   }
 
+  /**
+   * The udp backend's lease advertises no type (as upstream's): the names come from the backend's
+   * registered type, not from the lease (they were {@code flannel__packets_total}, {@code
+   * backend=""}).
+   */
   @Test
   void exportsTheUdpBackendsPacketCountersFromItsStatsRecord() throws Exception {
-    Lease udpOwn = lease("10.244.1.0/24", "192.168.0.1", "udp");
+    Lease udpOwn = lease("10.244.1.0/24", "192.168.0.1", "");
     FakeNetwork.Udp backend = new FakeNetwork.Udp(udpOwn);
     Metrics metrics = Metrics.register(health);
-    metrics.instrument(backend);
+    metrics.instrument("udp", backend);
     backend.stats = new FakeNetwork.UdpLikeStats(10, 1400, 7, 980, 2, 1, 1, 3, 4);
 
     Exposition e = scrape();
@@ -230,6 +235,8 @@ class MetricsTest {
     assertThat(e.value(key("flannel_udp_errors_total", "op", "tun_write"))).isEqualTo(4);
     assertThat(e.value("flannel_udp_unreachable_sent_total")).isEqualTo(1);
     assertThat(e.value(key("flannel_netlink_writes_total", "backend", "udp"))).isZero();
+    assertThat(e.value(key("flannel_backend_failures_total", "backend", "udp", "op", "handle")))
+        .isZero();
   }
 
   @Test
@@ -276,7 +283,7 @@ class MetricsTest {
     Metrics metrics = Metrics.register(Optional.empty());
     Network backend = new FakeNetwork(own);
     assertThat(metrics.enabled()).isFalse();
-    assertThat(metrics.instrument(backend)).isSameAs(backend);
+    assertThat(metrics.instrument("vxlan", backend)).isSameAs(backend);
     metrics.lease(manager, own);
     feed = new LeaseFeed(manager, backend);
     assertThat(metrics.feed(feed)).isSameAs(feed);
@@ -286,8 +293,8 @@ class MetricsTest {
   @Test
   void aSecondNetworkCannotTakeTheSameNames() {
     Metrics metrics = Metrics.create();
-    metrics.instrument(new FakeNetwork(own));
-    assertThatThrownBy(() -> metrics.instrument(new FakeNetwork(own)))
+    metrics.instrument("vxlan", new FakeNetwork(own));
+    assertThatThrownBy(() -> metrics.instrument("vxlan", new FakeNetwork(own)))
         .isInstanceOf(IllegalStateException.class);
   }
 
