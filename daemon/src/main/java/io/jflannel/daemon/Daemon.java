@@ -192,7 +192,7 @@ public final class Daemon {
       LeaseAttrs attrs = backend.prepare(managers.previousAttrs(manager, probe));
       lease = manager.acquireLease(attrs);
       log.info("acquired lease {}", lease.subnets());
-      network = own(metrics.instrument(backend.register(lease)));
+      network = own(metrics.instrument(factory.type(), backend.register(lease)));
       metrics.lease(manager, lease);
     } catch (BackendException | SubnetException e) {
       throw new StartupException(e.getMessage(), e);

@@ -2,8 +2,10 @@ package io.jflannel.e2e;
 
 /** The flannel backends the scenarios run against, with the net-conf.json that selects each. */
 enum Backend {
-  VXLAN("vxlan", 50),
-  HOST_GW("host-gw", 0);
+  VXLAN("vxlan", "vxlan", 50, true),
+  HOST_GW("host-gw", "host-gw", 0, true),
+  /** Upstream's udp writes no {@code BackendType} in its lease (reference/flannel.md §3.3). */
+  UDP("udp", "", 28, false);
 
   /** The overlay network of every scenario. */
   static final String NETWORK = "10.244.0.0/16";
@@ -12,16 +14,25 @@ enum Backend {
   static final int UNDERLAY_MTU = 1500;
 
   private final String type;
+  private final String leaseType;
   private final int overhead;
+  private final boolean kernelDataPlane;
 
-  Backend(String type, int overhead) {
+  Backend(String type, String leaseType, int overhead, boolean kernelDataPlane) {
     this.type = type;
+    this.leaseType = leaseType;
     this.overhead = overhead;
+    this.kernelDataPlane = kernelDataPlane;
   }
 
   /** The {@code Backend.Type} value, as upstream registers it. */
   String type() {
     return type;
+  }
+
+  /** The {@code BackendType} a node on this backend advertises in its lease, as upstream's. */
+  String leaseType() {
+    return leaseType;
   }
 
   /** {@code {"Network":"10.244.0.0/16","Backend":{"Type":"<type>"}}}. */
@@ -32,5 +43,16 @@ enum Backend {
   /** The pod MTU flannel reports in subnet.env: the underlay's minus the encapsulation overhead. */
   int mtu() {
     return UNDERLAY_MTU - overhead;
+  }
+
+  /**
+   * Whether the kernel forwards the pod traffic from per-peer entries flanneld programmed (vxlan,
+   * host-gw): then every peer is visible with {@code ip}/{@code bridge}, and the traffic does not
+   * notice the daemon dying. The udp backend forwards in the daemon itself, from a peer table in
+   * its memory, through a TUN device that lives only as long as the process: the kernel holds one
+   * route for the whole Network, and a daemon restart interrupts the traffic.
+   */
+  boolean kernelDataPlane() {
+    return kernelDataPlane;
   }
 }

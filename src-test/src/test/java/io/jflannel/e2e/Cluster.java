@@ -208,6 +208,17 @@ final class Cluster implements AutoCloseable {
     return host;
   }
 
+  /**
+   * A namespace {@code jfl-x<i>-<sfx>} cabled to the switch with {@code 192.168.100.(200+i)}/24 and
+   * nothing else: no daemon, no lease, no pod. A stranger on the underlay (scenarios that send
+   * traffic flannel must refuse). Deleted with the cluster.
+   */
+  TestNetns addOutsider(int i) {
+    TestNetns ns = track(TestNetns.createNamed("jfl-x" + i + "-" + suffix));
+    lan.plug(ns, "x" + i, "192.168.100." + (200 + i));
+    return ns;
+  }
+
   private TestNetns track(TestNetns ns) {
     namespaces.add(ns);
     return ns;

@@ -3,7 +3,6 @@ package io.jflannel.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.jflannel.netlink.testing.Sh;
 import io.jflannel.netlink.testing.TestNetns;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,19 +93,45 @@ final class Host {
 
   /**
    * The status of {@code GET /readyz} on the daemon's health port ({@link Cluster#HEALTHZ_PORT} on
-   * the host's loopback), 0 when nothing answers; asked with bash's {@code /dev/tcp} inside the
-   * host namespace, so no HTTP client needs to be installed.
+   * the host's loopback), 0 when nothing answers.
    */
   int readyz() {
+    String[] status = httpGet("/readyz", true).strip().split(" ");
+    return status.length > 1 && status[1].matches("\\d{3}") ? Integer.parseInt(status[1]) : 0;
+  }
+
+  /**
+   * The value of the sample {@code name{labels}} (e.g. {@code
+   * flannel_udp_packets_dropped_total{reason="unknown_source"}}, or {@code flannel_peers} with
+   * {@code labels} empty) in the daemon's {@code /metrics}; fails if the daemon does not export it.
+   */
+  double metric(String name, String labels) {
+    String sample = labels.isEmpty() ? name + " " : name + "{" + labels + "} ";
+    String body = httpGet("/metrics", false);
+    return body.lines()
+        .filter(l -> l.startsWith(sample))
+        .map(l -> Double.parseDouble(l.substring(sample.length()).strip().split(" ")[0]))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    name() + " exports no " + sample.strip() + " in /metrics:\n" + body));
+  }
+
+  /**
+   * {@code GET <path>} on the daemon's health port, HTTP/1.0, asked with bash's {@code /dev/tcp}
+   * inside the host namespace (so no HTTP client needs to be installed); the status line alone, or
+   * the whole response (as far as it came within 2 s). Empty when nothing answers.
+   */
+  private String httpGet(String path, boolean statusOnly) {
     String script =
         "exec 3<>/dev/tcp/127.0.0.1/"
             + Cluster.HEALTHZ_PORT
-            + " || exit 1; printf 'GET /readyz HTTP/1.0\\r\\n\\r\\n' >&3; timeout 2 head -n 1 <&3";
-    Sh.Out o = ns.exec("bash", "-c", script);
-    String[] status = o.stdout().strip().split(" ");
-    return o.exit() == 0 && status.length > 1 && status[1].matches("\\d{3}")
-        ? Integer.parseInt(status[1])
-        : 0;
+            + " || exit 1; printf 'GET "
+            + path
+            + " HTTP/1.0\\r\\n\\r\\n' >&3; "
+            + (statusOnly ? "timeout 2 head -n 1 <&3" : "timeout 2 cat <&3");
+    return ns.exec("bash", "-c", script).stdout();
   }
 
   /**

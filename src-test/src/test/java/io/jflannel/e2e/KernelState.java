@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
  */
 final class KernelState {
   static final String VXLAN_DEVICE = "flannel.1";
+  static final String UDP_DEVICE = "flannel0";
   private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
 
   private final TestNetns ns;

@@ -6,8 +6,11 @@ import org.assertj.core.api.SoftAssertions;
 /**
  * The check at the heart of every scenario: a host holds, for each peer lease, exactly the kernel
  * entries upstream flannel would program (one route; for vxlan also one ARP and one FDB entry on
- * flannel.1) and no other flannel-owned entry, stale or foreign. {@link #assertUpstreamShaped} is
- * the fuller form the first scenario of each mode runs.
+ * flannel.1) and no other flannel-owned entry, stale or foreign. The udp backend keeps its peers in
+ * the daemon's memory, not in the kernel: there the check is the one route for the whole Network
+ * through flannel0 plus the daemon's own count of peers ({@code flannel_peers} on {@code
+ * /metrics}). {@link #assertUpstreamShaped} is the fuller form the first scenario of each mode
+ * runs.
  */
 final class ProgrammedPeers {
   private ProgrammedPeers() {}
@@ -17,7 +20,7 @@ final class ProgrammedPeers {
     SoftAssertions s = new SoftAssertions();
     s.assertThat(k.overlayRoutes(Backend.NETWORK))
         .as("%s overlay routes", host.name())
-        .containsExactlyInAnyOrderElementsOf(UpstreamShapes.peerRoutes(backend, peers));
+        .containsExactlyInAnyOrderElementsOf(UpstreamShapes.flannelRoutes(backend, peers));
     if (backend == Backend.VXLAN) {
       s.assertThat(k.neighbours(KernelState.VXLAN_DEVICE))
           .as("%s ARP entries on flannel.1", host.name())
@@ -30,15 +33,20 @@ final class ProgrammedPeers {
           .as("%s has a flannel.1 device", host.name())
           .isFalse();
     }
+    if (backend == Backend.UDP) {
+      s.assertThat(host.metric("flannel_peers", ""))
+          .as("%s flannel_peers (the udp peer table's leases)", host.name())
+          .isEqualTo(peers.size());
+    }
     s.assertAll();
   }
 
   /**
    * Soft-asserts that {@code h}'s whole kernel state is what upstream leaves on a host of a cluster
    * of {@code hosts}: every route ({@code ip route}), ARP and FDB entry on flannel.1, and for vxlan
-   * the device's settings and its one /32 address; for host-gw, no flannel.1. The peers are taken
-   * from the other hosts as they really are (their subnet.env and their own flannel.1's MAC), not
-   * from the control plane.
+   * the device's settings and its one /32 address; for host-gw, no flannel.1; for udp, no flannel.1
+   * and flannel0's settings and its one /32 address. The peers are taken from the other hosts as
+   * they really are (their subnet.env and their own flannel.1's MAC), not from the control plane.
    */
   static void assertUpstreamShaped(SoftAssertions s, Backend backend, Host h, List<Host> hosts) {
     SubnetEnv env = h.lease();
@@ -50,7 +58,7 @@ final class ProgrammedPeers {
                     new PeerLease(
                         o.lease().lease(),
                         o.publicIp(),
-                        backend.type(),
+                        backend.leaseType(),
                         backend == Backend.VXLAN
                             ? o.kernel().linkMac(KernelState.VXLAN_DEVICE)
                             : null,
@@ -89,6 +97,17 @@ final class ProgrammedPeers {
           .containsExactly("inet " + Ip4.address(env.lease()) + "/32");
     } else {
       s.assertThat(k.hasLink(KernelState.VXLAN_DEVICE)).as("%s has flannel.1", h.name()).isFalse();
+    }
+    if (backend == Backend.UDP) {
+      s.assertThat(k.linkDetails(KernelState.UDP_DEVICE))
+          .as("%s ip -d link show flannel0", h.name())
+          .matches(UpstreamShapes.udpDetailsPattern())
+          .contains(",UP,");
+      s.assertThat(k.ipv4Addresses(KernelState.UDP_DEVICE))
+          .as("%s addresses of flannel0", h.name())
+          .containsExactly("inet " + Ip4.address(env.lease()) + "/32");
+    } else {
+      s.assertThat(k.hasLink(KernelState.UDP_DEVICE)).as("%s has flannel0", h.name()).isFalse();
     }
   }
 }

@@ -9,8 +9,8 @@ import java.util.Map;
  * What upstream flannel (v0.28) leaves in the kernel, in etcd, on its Node and in subnet.env,
  * written out as the lines {@code ip}/{@code bridge}/{@code iptables-save}/{@code etcdctl}/{@code
  * cat} print, so the scenarios can compare jflannel's results with them verbatim. See
- * reference/flannel.md §3.1 (vxlan), §3.2 (host-gw), §4 (subnet.env), §5 (kube), §6 (etcd), §7
- * (iptables).
+ * reference/flannel.md §3.1 (vxlan), §3.2 (host-gw), §3.3 (udp), §4 (subnet.env), §5 (kube), §6
+ * (etcd), §7 (iptables).
  */
 final class UpstreamShapes {
   /** The type of the node condition flannel sets in kube mode. */
@@ -33,10 +33,15 @@ final class UpstreamShapes {
   private UpstreamShapes() {}
 
   /**
-   * The routes flannel owns on a host with {@code peers}: vxlan {@code 10.244.Y.0/24 via 10.244.Y.0
-   * dev flannel.1 onlink}, host-gw {@code 10.244.Y.0/24 via <peer public IP> dev eth0}.
+   * The routes flannel owns on a host with {@code peers}: vxlan one per peer, {@code 10.244.Y.0/24
+   * via 10.244.Y.0 dev flannel.1 onlink}; host-gw one per peer, {@code 10.244.Y.0/24 via <peer
+   * public IP> dev eth0}; udp one for the whole Network whatever the peers, {@code 10.244.0.0/16
+   * dev flannel0} (universe scope, which {@code ip route} does not print).
    */
-  static List<String> peerRoutes(Backend backend, List<PeerLease> peers) {
+  static List<String> flannelRoutes(Backend backend, List<PeerLease> peers) {
+    if (backend == Backend.UDP) {
+      return List.of(Backend.NETWORK + " dev " + KernelState.UDP_DEVICE);
+    }
     return peers.stream()
         .map(
             p ->
@@ -44,16 +49,17 @@ final class UpstreamShapes {
                   case VXLAN ->
                       p.subnet() + " via " + Ip4.address(p.subnet()) + " dev flannel.1 onlink";
                   case HOST_GW -> p.subnet() + " via " + p.publicIp() + " dev eth0";
+                  case UDP -> throw new AssertionError("udp has no per-peer route");
                 })
         .toList();
   }
 
-  /** The whole {@code ip -4 route} of a host: its two connected routes plus the peer routes. */
+  /** The whole {@code ip -4 route} of a host: its two connected routes plus flannel's routes. */
   static List<String> allRoutes(Backend backend, Host self, SubnetEnv env, List<PeerLease> peers) {
     List<String> routes = new ArrayList<>();
     routes.add("192.168.100.0/24 dev eth0 proto kernel scope link src " + self.publicIp());
     routes.add(env.lease() + " dev cni0 proto kernel scope link src " + Ip4.address(env.subnet()));
-    routes.addAll(peerRoutes(backend, peers));
+    routes.addAll(flannelRoutes(backend, peers));
     return routes;
   }
 
@@ -103,18 +109,15 @@ final class UpstreamShapes {
   /**
    * The etcd value of a lease as Go's encoding/json marshals upstream's LeaseAttrs (field order
    * PublicIP, PublicIPv6, BackendType, BackendData; empty BackendType/Data omitted, nil PublicIPv6
-   * written as null).
+   * written as null): udp writes neither type nor data, {@code {"PublicIP":..,"PublicIPv6":null}}.
    */
   static String leaseValue(Backend backend, String publicIp, String vtepMac) {
-    String head =
-        "{\"PublicIP\":\""
-            + publicIp
-            + "\",\"PublicIPv6\":null,\"BackendType\":\""
-            + backend.type()
-            + "\"";
+    String head = "{\"PublicIP\":\"" + publicIp + "\",\"PublicIPv6\":null";
+    String type = ",\"BackendType\":\"" + backend.leaseType() + "\"";
     return switch (backend) {
-      case VXLAN -> head + ",\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"" + vtepMac + "\"}}";
-      case HOST_GW -> head + "}";
+      case VXLAN -> head + type + ",\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"" + vtepMac + "\"}}";
+      case HOST_GW -> head + type + "}";
+      case UDP -> head + "}";
     };
   }
 
@@ -129,6 +132,14 @@ final class UpstreamShapes {
   }
 
   /**
+   * The part of {@code ip -d link show flannel0} upstream's udp TUN determines: MTU underlay − 28,
+   * up, a layer-3 TUN without packet information ({@code IFF_TUN | IFF_NO_PI}).
+   */
+  static String udpDetailsPattern() {
+    return "(?s).*\\bmtu " + Backend.UDP.mtu() + "\\b.*\\btun type tun pi off\\b.*";
+  }
+
+  /**
    * The {@code flannel.alpha.coreos.com/*} annotations upstream's kube subnet manager writes on its
    * Node in an IPv4-only cluster without overwrite annotations: exactly these four, backend-data as
    * Go's json.Marshal writes it ({@code null} for host-gw).
@@ -137,12 +148,12 @@ final class UpstreamShapes {
     String p = KubeApiServer.ANNOTATION_PREFIX;
     Map<String, String> a = new LinkedHashMap<>();
     a.put(p + "kube-subnet-manager", "true");
-    a.put(p + "backend-type", backend.type());
+    a.put(p + "backend-type", backend.leaseType());
     a.put(
         p + "backend-data",
         switch (backend) {
           case VXLAN -> "{\"VNI\":1,\"VtepMAC\":\"" + vtepMac + "\"}";
-          case HOST_GW -> "null";
+          case HOST_GW, UDP -> "null";
         });
     a.put(p + "public-ip", publicIp);
     return a;

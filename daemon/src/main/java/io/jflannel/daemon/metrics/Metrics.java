@@ -8,6 +8,7 @@ import io.jflannel.core.subnet.SubnetManager;
 import io.jflannel.daemon.HealthServer;
 import io.jflannel.daemon.Main;
 import io.jflannel.daemon.run.LeaseFeed;
+import io.jflannel.netlink.NetlinkStats;
 import io.jflannel.subnet.etcd.EtcdSubnetManager;
 import io.jflannel.subnet.kube.KubeSubnetManager;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * Metrics metrics = Metrics.register(health);           // health: Optional<HealthServer>
- * network = own(metrics.instrument(backend.register(lease)));
+ * network = own(metrics.instrument(factory.type(), backend.register(lease)));
  * metrics.lease(manager, lease);
  * LeaseFeed feed = own(new LeaseFeed(manager, network));
  * own(manager.watchLeases(metrics.feed(feed))::close);
@@ -51,6 +52,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code flannel_build_info{version}}; {@code process_resident_memory_bytes}.
+ *   <li>{@code flannel_netlink_requests_total{object,op}} and {@code
+ *       flannel_netlink_refused_total{object,op}}: every rtnetlink request of the process ({@link
+ *       NetlinkStats}: route, neighbour, fdb, nexthop, link, address; add, replace, append, delete,
+ *       get, dump).
  *   <li>{@code flannel_lease_info{subnet,ipv6_subnet,public_ip,public_ipv6,backend,manager}}: the
  *       lease this node holds ({@link #lease}).
  *   <li>{@code flannel_peers}, {@code flannel_lease_events_total{type}}, {@code
@@ -119,6 +124,19 @@ public final class Metrics {
         .unit(Unit.BYTES)
         .callback(cb -> ProcStatus.bytes("VmRSS").ifPresent(v -> cb.call(v)))
         .register(registry);
+    NetlinkStats netlink = NetlinkStats.global();
+    CounterWithCallback.builder()
+        .name("flannel_netlink_requests_total")
+        .help("rtnetlink requests sent by this process, by object and operation")
+        .labelNames("object", "op")
+        .callback(cb -> netlink.counts().forEach(c -> cb.call(c.requests(), c.object(), c.op())))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("flannel_netlink_refused_total")
+        .help("rtnetlink requests the kernel answered with an error, by object and operation")
+        .labelNames("object", "op")
+        .callback(cb -> netlink.counts().forEach(c -> cb.call(c.refused(), c.object(), c.op())))
+        .register(registry);
     eventLag =
         Histogram.builder()
             .name("flannel_event_lag_seconds")
@@ -174,15 +192,18 @@ public final class Metrics {
   /**
    * Wraps the backend's network so that what goes through it is counted; the daemon uses the
    * returned network in its place (to feed, run and close). Disabled: returns {@code network}.
+   *
+   * @param backend the backend's registered type ({@code vxlan}, {@code host-gw}, {@code udp}): the
+   *     {@code backend} label and the {@code flannel_<backend>_} prefix of its packet counters. Not
+   *     the type the lease advertises, which is empty for udp, as upstream's
    */
-  public Network instrument(Network network) {
+  public Network instrument(String backend, Network network) {
     if (registry == null) {
       return network;
     }
     once("instrument");
     NetworkCounters counters = NetworkCounters.of(network);
     MeteredNetwork m = new MeteredNetwork(network, counters, reconcileDuration::observe);
-    String backend = backendName(network.lease().attrs().backendType());
     GaugeWithCallback.builder()
         .name("flannel_peers")
         .help("peer leases the backend was last told about (this node's own excluded)")

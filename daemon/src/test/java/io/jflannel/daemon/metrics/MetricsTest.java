@@ -14,6 +14,7 @@ import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.core.subnet.LeaseListener;
 import io.jflannel.daemon.HealthServer;
 import io.jflannel.daemon.run.LeaseFeed;
+import io.jflannel.netlink.Netlink;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,7 +93,7 @@ class MetricsTest {
 
   /** Wires metrics as the daemon does, around {@code network}; returns the listener to feed. */
   private LeaseListener wire(Metrics metrics, Network backend) {
-    Network network = metrics.instrument(backend);
+    Network network = metrics.instrument("vxlan", backend);
     metrics.lease(manager, own);
     feed = new LeaseFeed(manager, network);
     return metrics.feed(feed);
@@ -204,12 +205,34 @@ class MetricsTest {
   }
 
   @Test
+  void exportsTheProcesssNetlinkRequestsByObjectAndOperation() throws Exception {
+    Metrics.register(health);
+    try (Netlink nl = Netlink.open()) {
+      nl.links().list(); // a link dump: no privileges needed
+      nl.links().list();
+    }
+    Exposition e = scrape();
+    assertThat(e.types)
+        .containsEntry("flannel_netlink_requests_total", "counter")
+        .containsEntry("flannel_netlink_refused_total", "counter");
+    // process-wide: other tests in this JVM may have dumped links too
+    assertThat(e.value(key("flannel_netlink_requests_total", "object", "link", "op", "dump")))
+        .isGreaterThanOrEqualTo(2);
+    assertThat(e.value(key("flannel_netlink_refused_total", "object", "link", "op", "dump")))
+        .isZero();
+  }
+
+  /**
+   * The udp backend's lease advertises no type (as upstream's): the names come from the backend's
+   * registered type, not from the lease (they were {@code flannel__packets_total}, {@code
+   * backend=""}).
+   */
+  @Test
   void exportsTheUdpBackendsPacketCountersFromItsStatsRecord() throws Exception {
-    // upstream's udp backend, and ours for interop, writes an empty BackendType
     Lease udpOwn = lease("10.244.1.0/24", "192.168.0.1", "");
     FakeNetwork.Udp backend = new FakeNetwork.Udp(udpOwn);
     Metrics metrics = Metrics.register(health);
-    metrics.instrument(backend);
+    metrics.instrument("udp", backend);
     backend.stats = new FakeNetwork.UdpLikeStats(10, 1400, 7, 980, 2, 1, 1, 3, 4);
 
     Exposition e = scrape();
@@ -230,9 +253,9 @@ class MetricsTest {
     assertThat(e.value(key("flannel_udp_errors_total", "op", "send"))).isEqualTo(3);
     assertThat(e.value(key("flannel_udp_errors_total", "op", "tun_write"))).isEqualTo(4);
     assertThat(e.value("flannel_udp_unreachable_sent_total")).isEqualTo(1);
+    assertThat(e.value(key("flannel_netlink_writes_total", "backend", "udp"))).isZero();
     assertThat(e.value(key("flannel_backend_failures_total", "backend", "udp", "op", "handle")))
         .isZero();
-    assertThat(e.value(key("flannel_netlink_writes_total", "backend", "udp"))).isZero();
   }
 
   @Test
@@ -279,7 +302,7 @@ class MetricsTest {
     Metrics metrics = Metrics.register(Optional.empty());
     Network backend = new FakeNetwork(own);
     assertThat(metrics.enabled()).isFalse();
-    assertThat(metrics.instrument(backend)).isSameAs(backend);
+    assertThat(metrics.instrument("vxlan", backend)).isSameAs(backend);
     metrics.lease(manager, own);
     feed = new LeaseFeed(manager, backend);
     assertThat(metrics.feed(feed)).isSameAs(feed);
@@ -289,8 +312,8 @@ class MetricsTest {
   @Test
   void aSecondNetworkCannotTakeTheSameNames() {
     Metrics metrics = Metrics.create();
-    metrics.instrument(new FakeNetwork(own));
-    assertThatThrownBy(() -> metrics.instrument(new FakeNetwork(own)))
+    metrics.instrument("vxlan", new FakeNetwork(own));
+    assertThatThrownBy(() -> metrics.instrument("vxlan", new FakeNetwork(own)))
         .isInstanceOf(IllegalStateException.class);
   }
 
