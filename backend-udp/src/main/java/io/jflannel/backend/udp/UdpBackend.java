@@ -13,6 +13,10 @@ import io.jflannel.netlink.Netlink;
 import io.jflannel.netlink.NetlinkException;
 import io.jflannel.netlink.Tun;
 import io.jflannel.netlink.sys.SysException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -116,8 +120,33 @@ public final class UdpBackend implements Backend {
           e);
     }
     log.info("created TUN device {} ({} queue(s))", queues.get(0).name(), queues.size());
+    disableIpv6(queues.get(0).name());
     // upstream's udp backend advertises no BackendType and no BackendData
     return new LeaseAttrs(iface.publicIp(), null, "", null, null);
+  }
+
+  /**
+   * Turns IPv6 off on the TUN before it goes up: the device carries IPv4 only, and with IPv6 on the
+   * kernel sends its own router solicitations and MLD reports into it, which the forwarder would
+   * have to drop (they showed up as {@code malformed} drops). Not fatal when it cannot be done.
+   */
+  private void disableIpv6(String device) {
+    try {
+      namespace.call(
+          () -> {
+            Path knob = Path.of("/proc/sys/net/ipv6/conf", device, "disable_ipv6");
+            if (Files.exists(knob)) {
+              try {
+                Files.writeString(knob, "1");
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            }
+            return null;
+          });
+    } catch (NetlinkException | UncheckedIOException e) {
+      log.debug("udp: cannot turn IPv6 off on {}: {}", device, e.toString());
+    }
   }
 
   @Override

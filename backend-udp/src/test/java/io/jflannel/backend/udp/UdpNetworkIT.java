@@ -100,6 +100,10 @@ class UdpNetworkIT {
         .isEqualTo("10.244.0.0/16"); // scope global, as upstream: no "scope link"
     assertThat(a.ns.exec("ss", "-uln").stdout()).contains("192.168.77.1:8285");
     assertThat(n.peerCount()).isEqualTo(2);
+    // IPv4 only: no link-local address, so the kernel sends no IPv6 of its own into the TUN
+    assertThat(a.ns.exec("cat", "/proc/sys/net/ipv6/conf/flannel0/disable_ipv6").stdout().strip())
+        .isEqualTo("1");
+    assertThat(a.ns.ip("-6", "addr", "show", "dev", "flannel0")).isBlank();
   }
 
   @Test
@@ -116,6 +120,7 @@ class UdpNetworkIT {
     assertThat(sa.sentPackets()).isGreaterThanOrEqualTo(3);
     assertThat(sa.receivedPackets()).isGreaterThanOrEqualTo(3);
     assertThat(sa.droppedUnknownSource()).isZero();
+    assertThat(sa.droppedMalformed()).as("nothing but IPv4 comes out of flannel0").isZero();
   }
 
   @Test
