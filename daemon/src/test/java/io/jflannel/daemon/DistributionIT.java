@@ -116,6 +116,34 @@ class DistributionIT {
   }
 
   @Test
+  void mapsTheClassDataSharingArchiveBuiltWithItUnlessTurnedOff() throws Exception {
+    assertThat(DIST.resolve("lib/flanneld.jsa"))
+        .as("dumped by `mvn package` from lib/flanneld.classlist")
+        .isReadable();
+    assertThat(DIST.resolve("lib/flanneld.classlist")).isReadable();
+    Path log = tmp.resolve("classes.log");
+    String logFlag = " -Xlog:class+load=info:file=" + log;
+    Map<String, String> env = Map.of("JAVA_OPTS", imageEnv().get("JAVA_OPTS") + logFlag);
+    Run on = run(DIST.resolve("bin/flanneld"), env, "--help");
+    assertThat(on.exitCode()).as(on.err()).isZero();
+    assertThat(on.err()).isEmpty();
+    assertThat(Files.readAllLines(log))
+        .as("our own classes come from the archive")
+        .anyMatch(l -> l.contains("io.jflannel.daemon.Main source: shared objects file"));
+
+    Files.delete(log);
+    Map<String, String> off = new java.util.HashMap<>(env);
+    off.put("FLANNELD_CDS", "off");
+    Run without = run(DIST.resolve("bin/flanneld"), off, "--help");
+    assertThat(without.exitCode()).as(without.err()).isZero();
+    assertThat(Files.readAllLines(log))
+        .filteredOn(l -> l.contains("io.jflannel.daemon.Main "))
+        .singleElement()
+        .asString()
+        .doesNotContain("shared objects file");
+  }
+
+  @Test
   void aSymlinkedLauncherFindsItsJars() throws Exception {
     Path link = tmp.resolve("flanneld-link");
     Files.createSymbolicLink(link, DIST.resolve("bin/flanneld").toAbsolutePath());

@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One run of the packaged {@code flanneld} inside a host namespace: {@code ip netns exec <host>
@@ -63,12 +65,29 @@ final class Daemon {
               .redirectOutput(Redirect.appendTo(log.toFile()))
               .redirectInput(Redirect.from(Path.of("/dev/null").toFile()));
       pb.environment().putAll(env);
+      classList(host)
+          .ifPresent(opt -> pb.environment().merge("JAVA_OPTS", opt, (a, b) -> a + " " + b));
       Process p = pb.start();
       return new Daemon(host, p, log, offset);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start flanneld on " + host, e);
     }
   }
+
+  /**
+   * With {@code JFLANNEL_E2E_CLASSLIST_DIR} set ({@code scripts/cds-classlist}), the JVM flag that
+   * makes this daemon write the classes it loads to a file of its own in that directory.
+   */
+  private static Optional<String> classList(String host) {
+    String dir = System.getenv("JFLANNEL_E2E_CLASSLIST_DIR");
+    if (dir == null || dir.isBlank()) {
+      return Optional.empty();
+    }
+    Path file = Path.of(dir, host + "-" + CLASS_LISTS.incrementAndGet() + ".classlist");
+    return Optional.of("-XX:DumpLoadedClassList=" + file);
+  }
+
+  private static final AtomicInteger CLASS_LISTS = new AtomicInteger();
 
   long pid() {
     return process.pid();
