@@ -37,6 +37,7 @@ public final class Errno {
   public static final int EADDRNOTAVAIL = 99;
   public static final int ENETDOWN = 100;
   public static final int ENETUNREACH = 101;
+  public static final int EBADFD = 77;
   public static final int ENOBUFS = 105;
   public static final int ETIMEDOUT = 110;
   public static final int EHOSTUNREACH = 113;
@@ -74,6 +75,7 @@ public final class Errno {
           Map.entry(EADDRNOTAVAIL, new Entry("EADDRNOTAVAIL", "Cannot assign requested address")),
           Map.entry(ENETDOWN, new Entry("ENETDOWN", "Network is down")),
           Map.entry(ENETUNREACH, new Entry("ENETUNREACH", "Network is unreachable")),
+          Map.entry(EBADFD, new Entry("EBADFD", "File descriptor in bad state")),
           Map.entry(ENOBUFS, new Entry("ENOBUFS", "No buffer space available")),
           Map.entry(ETIMEDOUT, new Entry("ETIMEDOUT", "Connection timed out")),
           Map.entry(EHOSTUNREACH, new Entry("EHOSTUNREACH", "No route to host")));

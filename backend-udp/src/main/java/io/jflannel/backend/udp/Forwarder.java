@@ -43,6 +43,7 @@ final class Forwarder implements AutoCloseable {
   private volatile PeerTable table = PeerTable.EMPTY;
   private volatile boolean stopping;
   private volatile String failure;
+  private volatile boolean deviceGone;
   private boolean started;
   private boolean closed;
 
@@ -54,6 +55,15 @@ final class Forwarder implements AutoCloseable {
    * @param mtu the TUN MTU: the largest packet expected either way
    */
   Forwarder(String device, List<Tun> queues, int[] sockFds, int port, int mtu) throws SysException {
+    this(device, queues, sockFds, port, mtu, new Counters());
+  }
+
+  /**
+   * As above, counting into {@code counters}: a forwarder that replaces another (the TUN device was
+   * re-created) goes on with its predecessor's counts.
+   */
+  Forwarder(String device, List<Tun> queues, int[] sockFds, int port, int mtu, Counters counters)
+      throws SysException {
     for (Tun q : queues) {
       Native.setNonBlocking(q.fd());
     }
@@ -62,7 +72,7 @@ final class Forwarder implements AutoCloseable {
     this.sockFds = sockFds.clone();
     this.port = port;
     this.slotSize = (Math.max(mtu, 1500) + 64 + 63) / 64 * 64;
-    this.counters = new Counters();
+    this.counters = counters;
     this.wakeFd = Native.eventFd();
   }
 
@@ -133,6 +143,20 @@ final class Forwarder implements AutoCloseable {
     done.countDown();
   }
 
+  /**
+   * A loop found the TUN device gone ({@code EBADFD}: deleted by hand): stops every loop as {@link
+   * #fail} does, and remembers why, so the network can re-create the device and go on.
+   */
+  void deviceGone(String reason) {
+    deviceGone = true;
+    fail(reason);
+  }
+
+  /** Whether the loops stopped because the TUN device was deleted. */
+  boolean isDeviceGone() {
+    return deviceGone;
+  }
+
   /** Logs a per-loop errno once at WARN; later ones of the same errno only count. */
   static void warnOnce(boolean[] seen, String what, int errno) {
     if (errno >= 0 && errno < seen.length && !seen[errno]) {
@@ -145,9 +169,26 @@ final class Forwarder implements AutoCloseable {
     return counters.snapshot();
   }
 
+  /** The UDP sockets, for a successor. */
+  int[] sockets() {
+    return sockFds.clone();
+  }
+
   /** Stops the loops, waits for them, closes every descriptor. Idempotent. */
   @Override
   public void close() {
+    stop(true);
+  }
+
+  /**
+   * Stops the loops, waits for them, and closes the TUN queues and the eventfd but not the UDP
+   * sockets, which a successor takes over. Idempotent, like {@link #close}.
+   */
+  void closeKeepingSockets() {
+    stop(false);
+  }
+
+  private void stop(boolean sockets) {
     synchronized (this) {
       if (closed) {
         return;
@@ -170,8 +211,10 @@ final class Forwarder implements AutoCloseable {
       }
     }
     queues.forEach(Tun::close);
-    for (int fd : sockFds) {
-      Native.close(fd);
+    if (sockets) {
+      for (int fd : sockFds) {
+        Native.close(fd);
+      }
     }
     Native.close(wakeFd);
     if (interrupted) {

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * flannel0 mtu 1472 up; ip route replace 10.244.0.0/16 dev flannel0 scope global} (upstream's route
  * has universe scope, not the link scope {@code ip route} would give it).
  *
- * <p>Not thread-safe: used from the daemon's start-up thread, then from its event thread.
+ * <p>Not thread-safe: used at start-up, then under the {@link UdpNetwork}'s lock (reconciles, and
+ * re-creation after the device was deleted).
  */
 final class TunDevice {
   private static final Logger log = LoggerFactory.getLogger(TunDevice.class);
@@ -34,8 +35,7 @@ final class TunDevice {
   private final Ip4Net network;
   private final IpPrefix address;
   private final int mtu;
-  private final Route route;
-  private final int index;
+  private int index; // of the device as last seen; a re-created device has a new one
 
   TunDevice(Netlink nl, String name, Ip4Net network, Ip4Net lease, int mtu)
       throws NetlinkException {
@@ -45,19 +45,22 @@ final class TunDevice {
     this.address = IpPrefix.of(lease.ip().toBytes(), 32);
     this.mtu = mtu;
     this.index = nl.links().get(name).index();
-    this.route =
-        new Route(
-            IpPrefix.of(network.ip().toBytes(), network.prefixLength()),
-            null,
-            index,
-            0,
-            Rt.RT_SCOPE_UNIVERSE,
-            Rt.RT_TABLE_MAIN,
-            Rt.RTPROT_BOOT,
-            Rt.RTN_UNICAST,
-            0,
-            0,
-            null);
+  }
+
+  /** The route of the whole Network through the device: {@code <Network> dev <name>}. */
+  private Route route() {
+    return new Route(
+        IpPrefix.of(network.ip().toBytes(), network.prefixLength()),
+        null,
+        index,
+        0,
+        Rt.RT_SCOPE_UNIVERSE,
+        Rt.RT_TABLE_MAIN,
+        Rt.RTPROT_BOOT,
+        Rt.RTN_UNICAST,
+        0,
+        0,
+        null);
   }
 
   String name() {
@@ -76,10 +79,9 @@ final class TunDevice {
    */
   int ensure() throws NetlinkException {
     int writes = 0;
-    Link link = nl.links().get(index);
-    if (!link.name().equals(name)) {
-      throw new LinkNotFoundException("RTM_GETLINK " + name, io.jflannel.netlink.Errno.ENODEV);
-    }
+    Link link = nl.links().get(name); // by name: a re-created device has another index
+    index = link.index();
+    Route route = route();
     boolean present = false;
     for (Address a : nl.addresses().list(index)) {
       if (!(a.prefix().address() instanceof Inet4Address)) {

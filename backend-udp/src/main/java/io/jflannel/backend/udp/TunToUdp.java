@@ -73,7 +73,12 @@ final class TunToUdp implements Runnable {
             continue;
           }
           if (!fw.stopping()) {
-            fw.fail("reading " + fw.device + " failed: " + describe(errno));
+            String why = "reading " + fw.device + " failed: " + describe(errno);
+            if (errno == Native.EBADFD) {
+              fw.deviceGone(why);
+            } else {
+              fw.fail(why);
+            }
           }
           return;
         }
@@ -144,6 +149,6 @@ final class TunToUdp implements Runnable {
 
   static String describe(int errno) {
     return io.jflannel.netlink.Errno.describe(errno)
-        + (errno == Native.EBADFD ? "; the device was deleted, restart flanneld" : "");
+        + (errno == Native.EBADFD ? " (the device was deleted)" : "");
   }
 }

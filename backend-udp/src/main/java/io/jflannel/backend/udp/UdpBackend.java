@@ -104,11 +104,7 @@ public final class UdpBackend implements Backend {
       throw new IllegalStateException("prepare called twice");
     }
     try {
-      Tun first = namespace.call(() -> Tun.open("flannel%d", true));
-      queues.add(first);
-      for (int q = 1; q < queueCount; q++) {
-        queues.add(namespace.call(() -> Tun.open(first.name(), true)));
-      }
+      queues.addAll(openQueues("flannel%d"));
     } catch (NetlinkException e) {
       closeQueues();
       throw new BackendException(
@@ -120,9 +116,29 @@ public final class UdpBackend implements Backend {
           e);
     }
     log.info("created TUN device {} ({} queue(s))", queues.get(0).name(), queues.size());
-    disableIpv6(queues.get(0).name());
     // upstream's udp backend advertises no BackendType and no BackendData
     return new LeaseAttrs(iface.publicIp(), null, "", null, null);
+  }
+
+  /**
+   * Opens the TUN device {@code name} (a pattern such as {@code flannel%d} picks the first free
+   * number) with {@link #queueCount} queues, IPv6 off, not yet up or addressed. Closes what it
+   * opened when it fails.
+   */
+  private List<Tun> openQueues(String name) throws NetlinkException {
+    List<Tun> opened = new ArrayList<>();
+    try {
+      Tun first = namespace.call(() -> Tun.open(name, true));
+      opened.add(first);
+      for (int q = 1; q < queueCount; q++) {
+        opened.add(namespace.call(() -> Tun.open(first.name(), true)));
+      }
+    } catch (NetlinkException | RuntimeException e) {
+      opened.forEach(Tun::close);
+      throw e;
+    }
+    disableIpv6(opened.get(0).name());
+    return opened;
   }
 
   /**
@@ -183,7 +199,8 @@ public final class UdpBackend implements Backend {
           name,
           iface.address(),
           options.port());
-      return new UdpNetwork(nl, device, iface, lease, forwarder);
+      return new UdpNetwork(
+          nl, device, iface, lease, forwarder, () -> openQueues(name), options.port(), tunMtu());
     } catch (NetlinkException | SysException e) {
       sockets.forEach(Native::close);
       closeQueues();

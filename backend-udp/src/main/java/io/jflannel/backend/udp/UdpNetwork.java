@@ -1,5 +1,6 @@
 package io.jflannel.backend.udp;
 
+import io.jflannel.backend.udp.sys.Native;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
 import io.jflannel.core.backend.Network;
@@ -8,6 +9,8 @@ import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.netlink.Netlink;
 import io.jflannel.netlink.NetlinkException;
+import io.jflannel.netlink.Tun;
+import io.jflannel.netlink.sys.SysException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * the table they started with. Peers are accepted when their lease advertises the backend type
  * {@code ""} (upstream's udp) or {@code "udp"}; others are skipped with one warning. {@link #run}
  * starts the packet loops and returns when the network is closed, or throws when a loop cannot go
- * on (the TUN device was deleted).
+ * on. A TUN device deleted by hand is re-created at once, with its address, MTU and route, and the
+ * loops go on with the same sockets, peer table and counters.
  *
  * <p>Threading: {@link #handle} and {@link #reconcile} come from the daemon's event thread, {@link
  * #run} from its own, {@link #close} from any. Closing stops the loops and closes the TUN queues,
@@ -41,18 +45,39 @@ public final class UdpNetwork implements Network {
   private final TunDevice device;
   private final ExternalInterface iface;
   private final Lease own;
-  private final Forwarder forwarder;
+  private final TunOpener reopen;
+  private final int port;
+  private final int tunMtu;
   private final Map<Ip4Net, Lease> peers = new LinkedHashMap<>();
   private final Set<String> warned = new HashSet<>();
+  private volatile Forwarder forwarder; // replaced (under this) when the device is re-created
   private long writes;
+  private long recreations;
+  private boolean closed; // guarded by this
+
+  /** Opens the TUN device again, with its queues, after it was deleted. */
+  @FunctionalInterface
+  interface TunOpener {
+    List<Tun> open() throws NetlinkException;
+  }
 
   UdpNetwork(
-      Netlink nl, TunDevice device, ExternalInterface iface, Lease own, Forwarder forwarder) {
+      Netlink nl,
+      TunDevice device,
+      ExternalInterface iface,
+      Lease own,
+      Forwarder forwarder,
+      TunOpener reopen,
+      int port,
+      int tunMtu) {
     this.nl = nl;
     this.device = device;
     this.iface = iface;
     this.own = own;
     this.forwarder = forwarder;
+    this.reopen = reopen;
+    this.port = port;
+    this.tunMtu = tunMtu;
   }
 
   @Override
@@ -75,9 +100,17 @@ public final class UdpNetwork implements Network {
     return forwarder.stats();
   }
 
-  /** Kernel writes made by reconciles so far (device repairs), for metrics and tests. */
+  /**
+   * Kernel writes made to repair the device so far (by reconciles, and when it was re-created), for
+   * metrics and tests.
+   */
   public synchronized long writes() {
     return writes;
+  }
+
+  /** How many times the TUN device was re-created after someone deleted it. */
+  public synchronized long recreations() {
+    return recreations;
   }
 
   /** The number of peers packets are currently routed to. */
@@ -168,16 +201,67 @@ public final class UdpNetwork implements Network {
 
   @Override
   public void run() throws BackendException, InterruptedException {
-    forwarder.start();
-    String failure = forwarder.await();
-    if (failure != null) {
-      throw new BackendException("udp: " + failure);
+    Forwarder fw = forwarder;
+    while (fw != null) {
+      fw.start();
+      String failure = fw.await();
+      if (failure == null) {
+        return; // closed
+      }
+      if (!fw.isDeviceGone()) {
+        throw new BackendException("udp: " + failure);
+      }
+      fw = recreate(fw, failure);
+    }
+  }
+
+  /**
+   * Replaces the loops of a deleted TUN device: opens the device again, restores its address, MTU
+   * and route, and starts a forwarder on the same sockets with the same peer table and counters.
+   * Returns null when the network was closed meanwhile.
+   */
+  private Forwarder recreate(Forwarder old, String failure) throws BackendException {
+    log.warn("udp: {}; re-creating {}", failure, device.name());
+    old.closeKeepingSockets();
+    synchronized (this) {
+      if (closed) {
+        for (int fd : old.sockets()) {
+          Native.close(fd);
+        }
+        return null;
+      }
+      List<Tun> queues = List.of();
+      try {
+        queues = reopen.open();
+        int w = device.ensure();
+        Forwarder next =
+            new Forwarder(device.name(), queues, old.sockets(), port, tunMtu, old.counters);
+        next.publish(old.table());
+        forwarder = next;
+        writes += w;
+        recreations++;
+        log.info("udp: re-created {} ({} kernel write(s)); forwarding again", device.name(), w);
+        return next;
+      } catch (NetlinkException | SysException e) {
+        queues.forEach(Tun::close);
+        for (int fd : old.sockets()) {
+          Native.close(fd);
+        }
+        throw new BackendException(
+            "udp: " + device.name() + " was deleted and cannot be re-created: " + e.getMessage(),
+            e);
+      }
     }
   }
 
   @Override
   public void close() {
-    forwarder.close();
+    Forwarder fw;
+    synchronized (this) {
+      closed = true;
+      fw = forwarder;
+    }
+    fw.close();
     synchronized (this) {
       nl.close();
     }

@@ -104,7 +104,7 @@ final class UdpToTun implements Runnable {
         continue;
       }
       if (errno == Native.EBADFD && !fw.stopping()) {
-        fw.fail("writing to " + fw.device + " failed: " + TunToUdp.describe(errno));
+        fw.deviceGone("writing to " + fw.device + " failed: " + TunToUdp.describe(errno));
       }
       Forwarder.warnOnce(warned, "writing to " + fw.device, errno);
       break;

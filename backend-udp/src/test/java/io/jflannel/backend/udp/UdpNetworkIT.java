@@ -258,12 +258,28 @@ class UdpNetworkIT {
   }
 
   @Test
-  void runFailsWhenTheDeviceIsDeleted() throws Exception {
+  void aDeviceDeletedByHandIsRecreatedAndTrafficFlowsAgain() throws Exception {
     a.start(config, all(), 1);
+    b.start(config, all(), 1);
+    assertPings(a, "10.244.1.0", "10.244.2.0");
+    long sentBefore = a.network.stats().sentPackets();
+
     a.ns.ip("link", "del", "flannel0");
-    // a packet for the TUN makes the loops notice
-    send(b.ns, Ipv4.echoRequest(0x0af40200, 0x0af40100, 64), "192.168.77.1");
-    waitFor(a::stopped, "run() failed");
+
+    waitFor(() -> a.network.recreations() == 1, "flannel0 re-created");
+    assertThat(a.stopped()).as("run() goes on").isFalse();
+    assertThat(a.ns.ip("-d", "link", "show", "flannel0"))
+        .contains("mtu 1472")
+        .contains("tun type tun pi off")
+        .contains("UP");
+    assertThat(a.ns.ip("-4", "addr", "show", "dev", "flannel0")).contains("inet 10.244.1.0/32");
+    assertThat(a.ns.ip("route", "show", "dev", "flannel0").strip()).isEqualTo("10.244.0.0/16");
+    assertPings(a, "10.244.1.0", "10.244.2.0");
+    assertPings(b, "10.244.2.0", "10.244.1.0");
+    assertThat(a.network.stats().sentPackets())
+        .as("the counters go on")
+        .isGreaterThanOrEqualTo(sentBefore + 3);
+    assertThat(a.network.writes()).as("address, route, MTU and up written again").isPositive();
   }
 
   private static void assertPings(SimulatedHost from, String src, String dst) {
