@@ -97,38 +97,103 @@ final class ConfigDefaults {
         raw.backend != null ? raw.backend : NetConfReader.emptyObject());
   }
 
+  /**
+   * The names and numbers in which upstream's IPv4 and IPv6 rules differ: the keys, the longest
+   * subnet, the default subnet length and up to which network prefix it applies, upstream's text.
+   */
+  private record Family(
+      String networkKey,
+      String lenKey,
+      BigInteger maxLen,
+      int defaultLen,
+      String upstreamTooLong,
+      String upstreamTooSmall) {
+    int maxNetworkPrefix() {
+      return maxLen.intValue() - 2;
+    }
+
+    String aNetwork() {
+      return (networkKey.startsWith("I") ? "an " : "a ") + networkKey;
+    }
+  }
+
+  private static final Family IPV4 =
+      new Family(
+          "Network",
+          "SubnetLen",
+          MAX_SUBNET_LEN,
+          24,
+          "SubnetLen must be less than /31",
+          "network is too small. Minimum useful network prefix is /28");
+  private static final Family IPV6 =
+      new Family(
+          "IPv6Network",
+          "IPv6SubnetLen",
+          MAX_IPV6_SUBNET_LEN,
+          64,
+          "SubnetLen must be less than /127",
+          "IPv6Network is too small. Minimum useful network prefix is /124");
+
   private static int ipv4SubnetLen(Ip4Net network, BigInteger given) throws ConfigException {
-    int prefix = network.prefixLength();
+    return subnetLen(IPV4, network.toString(), network.prefixLength(), given);
+  }
+
+  private static int ipv6SubnetLen(Ip6Net network, BigInteger given) throws ConfigException {
+    return subnetLen(IPV6, network.toString(), network.prefixLength(), given);
+  }
+
+  private static int subnetLen(Family f, String network, int prefix, BigInteger given)
+      throws ConfigException {
+    int maxPrefix = f.maxNetworkPrefix();
     if (given != null && given.signum() > 0) {
-      if (given.compareTo(MAX_SUBNET_LEN) > 0) {
+      if (given.compareTo(f.maxLen()) > 0) {
         throw new ConfigException(
-            "SubnetLen /"
+            f.lenKey()
+                + " /"
                 + given
-                + " is too long (upstream: \"SubnetLen must be less than /31\"); set \"SubnetLen\""
-                + " to 30 or less, or omit it to get the default");
+                + " is too long (upstream: \""
+                + f.upstreamTooLong()
+                + "\"); set \""
+                + f.lenKey()
+                + "\" to "
+                + f.maxLen()
+                + " or less, or omit it to get the default");
       }
       int len = given.intValue();
       if (len < prefix + 2) {
         throw new ConfigException(
-            "SubnetLen /"
+            f.lenKey()
+                + " /"
                 + len
-                + " is too short for Network "
+                + " is too short for "
+                + f.networkKey()
+                + " "
                 + network
                 + " (upstream: \"network must be able to accommodate at least four subnets\"); "
-                + (prefix + 2 <= 30
-                    ? "set \"SubnetLen\" to " + (prefix + 2) + " or more"
-                    : "use a Network with a prefix length of 28 or less"));
+                + (prefix + 2 <= f.maxLen().intValue()
+                    ? "set \"" + f.lenKey() + "\" to " + (prefix + 2) + " or more"
+                    : "use "
+                        + f.aNetwork()
+                        + " with a prefix length of "
+                        + maxPrefix
+                        + " or less"));
       }
       return len;
     }
-    if (prefix > 28) {
+    if (prefix > maxPrefix) {
       throw new ConfigException(
-          "Network "
+          f.networkKey()
+              + " "
               + network
-              + " is too small (upstream: \"network is too small. Minimum useful network prefix is"
-              + " /28\"); use a Network with a prefix length of 28 or less");
+              + " is too small (upstream: \""
+              + f.upstreamTooSmall()
+              + "\"); use "
+              + f.aNetwork()
+              + " with a prefix length of "
+              + maxPrefix
+              + " or less");
     }
-    return prefix <= 22 ? 24 : prefix + 2;
+    return prefix <= f.defaultLen() - 2 ? f.defaultLen() : prefix + 2;
   }
 
   private static Ip4 ipv4Bound(String key, Ip4 given, Ip4Net network, int subnetLen)
@@ -139,69 +204,15 @@ final class ConfigDefaults {
           ? new Ip4(first.value() + (1 << (32 - subnetLen)))
           : Ip4Net.of(network.lastAddress(), subnetLen).ip();
     }
-    if (!network.contains(given)) {
-      throw new ConfigException(
-          key
-              + " "
-              + given
-              + " is not in the range of the Network "
-              + network
-              + "; set \""
-              + key
-              + "\" to the start of a subnet inside "
-              + network
-              + ", or omit it to get the default");
-    }
-    Ip4 aligned = Ip4Net.of(given, subnetLen).ip();
-    if (!aligned.equals(given)) {
-      throw new ConfigException(
-          key
-              + " is not on a SubnetLen boundary: "
-              + given
-              + " is inside the /"
-              + subnetLen
-              + " that starts at "
-              + aligned
-              + "; set \""
-              + key
-              + "\" to "
-              + aligned);
-    }
+    checkBound(
+        IPV4,
+        key,
+        given,
+        network.contains(given),
+        network,
+        subnetLen,
+        Ip4Net.of(given, subnetLen).ip());
     return given;
-  }
-
-  private static int ipv6SubnetLen(Ip6Net network, BigInteger given) throws ConfigException {
-    int prefix = network.prefixLength();
-    if (given != null && given.signum() > 0) {
-      if (given.compareTo(MAX_IPV6_SUBNET_LEN) > 0) {
-        throw new ConfigException(
-            "IPv6SubnetLen /"
-                + given
-                + " is too long (upstream: \"SubnetLen must be less than /127\"); set"
-                + " \"IPv6SubnetLen\" to 126 or less, or omit it to get the default");
-      }
-      int len = given.intValue();
-      if (len < prefix + 2) {
-        throw new ConfigException(
-            "IPv6SubnetLen /"
-                + len
-                + " is too short for IPv6Network "
-                + network
-                + " (upstream: \"network must be able to accommodate at least four subnets\"); "
-                + (prefix + 2 <= 126
-                    ? "set \"IPv6SubnetLen\" to " + (prefix + 2) + " or more"
-                    : "use an IPv6Network with a prefix length of 124 or less"));
-      }
-      return len;
-    }
-    if (prefix > 124) {
-      throw new ConfigException(
-          "IPv6Network "
-              + network
-              + " is too small (upstream: \"IPv6Network is too small. Minimum useful network prefix"
-              + " is /124\"); use an IPv6Network with a prefix length of 124 or less");
-    }
-    return prefix <= 62 ? 64 : prefix + 2;
   }
 
   private static Ip6 ipv6Bound(String key, Ip6 given, Ip6Net network, int subnetLen)
@@ -212,12 +223,35 @@ final class ConfigDefaults {
           ? first.next().ip()
           : Ip6Net.of(network.lastAddress(), subnetLen).ip();
     }
-    if (!network.contains(given)) {
+    checkBound(
+        IPV6,
+        key,
+        given,
+        network.contains(given),
+        network,
+        subnetLen,
+        Ip6Net.of(given, subnetLen).ip());
+    return given;
+  }
+
+  /** A SubnetMin/Max given by the user must lie in the network and start a subnet. */
+  private static void checkBound(
+      Family f,
+      String key,
+      Object given,
+      boolean inNetwork,
+      Object network,
+      int subnetLen,
+      Object aligned)
+      throws ConfigException {
+    if (!inNetwork) {
       throw new ConfigException(
           key
               + " "
               + given
-              + " is not in the range of the IPv6Network "
+              + " is not in the range of the "
+              + f.networkKey()
+              + " "
               + network
               + "; set \""
               + key
@@ -225,7 +259,6 @@ final class ConfigDefaults {
               + network
               + ", or omit it to get the default");
     }
-    Ip6 aligned = Ip6Net.of(given, subnetLen).ip();
     if (!aligned.equals(given)) {
       throw new ConfigException(
           key
@@ -240,7 +273,6 @@ final class ConfigDefaults {
               + "\" to "
               + aligned);
     }
-    return given;
   }
 
   private static String backendType(RawConfig raw) throws ConfigException {

@@ -1,11 +1,11 @@
 package io.jflannel.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jflannel.core.ip.Texts;
 
 /** Helpers that keep config error messages on one short, printable line. */
 final class Messages {
 
-  private static final int MAX_QUOTED = 64;
   private static final int MAX_LINE = 240;
 
   private Messages() {}
@@ -56,21 +56,6 @@ final class Messages {
   }
 
   private static String shorten(String text) {
-    StringBuilder out = new StringBuilder();
-    int i = 0;
-    for (; i < text.length() && out.length() < MAX_QUOTED; i++) {
-      char c = text.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20 || c >= 0x7f) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    if (i < text.length()) {
-      out.append("...");
-    }
-    return out.toString();
+    return Texts.printable(text);
   }
 }

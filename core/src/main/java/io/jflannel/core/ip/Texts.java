@@ -1,7 +1,10 @@
 package io.jflannel.core.ip;
 
-/** Helpers that keep user input quoted in error messages short and on one line. */
-final class Texts {
+/**
+ * Helpers that keep user input quoted in error messages short and on one line; used by the IP
+ * parsers and by the network-config messages.
+ */
+public final class Texts {
 
   private static final int MAX_QUOTED = 64;
 
@@ -11,7 +14,7 @@ final class Texts {
    * Returns {@code text} cut to a readable length with control and non-ASCII characters escaped, so
    * an error message quoting garbage input stays a single printable line.
    */
-  static String printable(String text) {
+  public static String printable(String text) {
     StringBuilder out = new StringBuilder();
     int i = 0;
     for (; i < text.length() && out.length() < MAX_QUOTED; i++) {
