@@ -350,12 +350,7 @@ final class KubeApiServer implements ControlPlane {
   }
 
   String logTail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-    } catch (IOException e) {
-      return "[cannot read " + log + "]";
-    }
+    return Processes.tail(log, 20);
   }
 
   @Override
