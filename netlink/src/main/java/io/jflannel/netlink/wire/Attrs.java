@@ -3,6 +3,7 @@ package io.jflannel.netlink.wire;
 import io.jflannel.netlink.NetlinkParseException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -22,11 +23,13 @@ public final class Attrs {
   private final ByteBuffer buf;
   private final int from;
   private final int end;
+  private final boolean littleEndian;
 
   private Attrs(ByteBuffer buf, int from, int end) {
     this.buf = buf;
     this.from = from;
     this.end = end;
+    this.littleEndian = buf.order() == ByteOrder.LITTLE_ENDIAN;
   }
 
   static Attrs parse(ByteBuffer buf, int from, int end) throws NetlinkParseException {
@@ -47,8 +50,10 @@ public final class Attrs {
     int found = -1;
     int pos = from;
     while (end - pos >= 4) {
-      int rtaLen = buf.getShort(pos) & 0xffff;
-      if (((buf.getShort(pos + 2) & 0xffff) & Rt.NLA_TYPE_MASK) == type) {
+      int header = buf.getInt(pos); // rta_len and rta_type in one read
+      int rtaLen = littleEndian ? header & 0xffff : header >>> 16;
+      int rtaType = littleEndian ? header >>> 16 : header & 0xffff;
+      if ((rtaType & Rt.NLA_TYPE_MASK) == type) {
         found = pos;
       }
       pos += Rt.align(rtaLen);
@@ -97,7 +102,15 @@ public final class Attrs {
 
   /** {@link #u32} or {@code dflt} when absent. */
   public int u32(int type, int dflt) throws NetlinkParseException {
-    return has(type) ? u32(type) : dflt;
+    int at = find(type);
+    if (at < 0) {
+      return dflt;
+    }
+    if ((buf.getShort(at) & 0xffff) - 4 < 4) {
+      throw new NetlinkParseException(
+          "attribute " + type + " has " + ((buf.getShort(at) & 0xffff) - 4) + " bytes, wants 4");
+    }
+    return buf.getInt(at + 4);
   }
 
   public byte[] bytes(int type) throws NetlinkParseException {
@@ -119,10 +132,25 @@ public final class Attrs {
 
   /** An IPv4 (4 bytes) or IPv6 (16 bytes) address attribute. */
   public InetAddress ip(int type) throws NetlinkParseException {
-    byte[] raw = bytes(type);
-    if (raw.length != 4 && raw.length != 16) {
-      throw new NetlinkParseException("attribute " + type + " is no IP address: " + raw.length);
+    InetAddress ip = ipOrNull(type);
+    if (ip == null) {
+      throw new NetlinkParseException("attribute " + type + " missing");
     }
+    return ip;
+  }
+
+  /** {@link #ip} or null when absent. */
+  public InetAddress ipOrNull(int type) throws NetlinkParseException {
+    int at = find(type);
+    if (at < 0) {
+      return null;
+    }
+    int len = (buf.getShort(at) & 0xffff) - 4;
+    if (len != 4 && len != 16) {
+      throw new NetlinkParseException("attribute " + type + " is no IP address: " + len);
+    }
+    byte[] raw = new byte[len];
+    buf.get(at + 4, raw);
     return io.jflannel.netlink.Ips.of(raw);
   }
 
