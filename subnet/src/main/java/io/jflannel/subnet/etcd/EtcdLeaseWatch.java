@@ -202,7 +202,8 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
         } else {
           log.warn(
               "lease watch of {}: periodic re-list at revision {} found {} added or changed and {}"
-                  + " removed peers that the watch had not reported; applying them",
+                  + " removed peers the watch had not reported (missed, or changed during the"
+                  + " re-list); applying them",
               keys.subnets(),
               listing.revision(),
               changed,
