@@ -5,6 +5,7 @@ import static io.jflannel.netlink.wire.Rt.*;
 import io.jflannel.netlink.wire.Attrs;
 import io.jflannel.netlink.wire.MessageBuilder;
 import io.jflannel.netlink.wire.NlMessage;
+import java.net.InetAddress;
 import java.util.function.IntFunction;
 
 /**
@@ -98,12 +99,13 @@ final class NeighbourCodec {
     int state = msg.u16(8);
     int flags = msg.u8(10);
     Attrs a = msg.attrs(NDMSG_LEN);
-    if (!a.has(NDA_DST)) {
+    InetAddress dst = a.ipOrNull(NDA_DST);
+    if (dst == null) {
       throw new NetlinkParseException("neighbour without NDA_DST");
     }
     return new Neighbour(
         index,
-        a.ip(NDA_DST),
+        dst,
         a.length(NDA_LLADDR) == 6 ? MacAddress.of(a.bytes(NDA_LLADDR)) : null,
         state,
         flags);
@@ -119,10 +121,6 @@ final class NeighbourCodec {
       return null;
     }
     return new FdbEntry(
-        index,
-        MacAddress.of(a.bytes(NDA_LLADDR)),
-        a.has(NDA_DST) ? a.ip(NDA_DST) : null,
-        state,
-        flags);
+        index, MacAddress.of(a.bytes(NDA_LLADDR)), a.ipOrNull(NDA_DST), state, flags);
   }
 }

@@ -82,7 +82,7 @@ final class NexthopCodec {
     Attrs a = msg.attrs(NHMSG_LEN);
     return new Nexthop(
         a.u32(NHA_ID),
-        a.has(NHA_GATEWAY) ? a.ip(NHA_GATEWAY) : null,
+        a.ipOrNull(NHA_GATEWAY),
         a.u32(NHA_OIF, 0),
         flags,
         a.has(NHA_BLACKHOLE),

@@ -153,13 +153,16 @@ final class RouteCodec {
     if (dstLen > max) {
       throw new NetlinkParseException("route prefix length " + dstLen);
     }
-    InetAddress dst = a.has(RTA_DST) ? a.ip(RTA_DST) : Ips.of(new byte[family == AF_INET ? 4 : 16]);
+    InetAddress dst = a.ipOrNull(RTA_DST);
+    if (dst == null) {
+      dst = Ips.of(new byte[family == AF_INET ? 4 : 16]);
+    }
     if ((dst.getAddress().length == 4) != (family == AF_INET)) {
       throw new NetlinkParseException("route destination of the wrong family");
     }
     return new Route(
         new IpPrefix(dst, dstLen),
-        a.has(RTA_GATEWAY) ? a.ip(RTA_GATEWAY) : null,
+        a.ipOrNull(RTA_GATEWAY),
         a.u32(RTA_OIF, 0),
         flags,
         scope,
@@ -168,6 +171,6 @@ final class RouteCodec {
         type,
         a.u32(RTA_NH_ID, 0),
         a.u32(RTA_PRIORITY, 0),
-        a.has(RTA_PREFSRC) ? a.ip(RTA_PREFSRC) : null);
+        a.ipOrNull(RTA_PREFSRC));
   }
 }

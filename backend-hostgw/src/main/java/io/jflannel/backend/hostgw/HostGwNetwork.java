@@ -54,7 +54,7 @@ public final class HostGwNetwork implements Network {
   private final ExternalInterface iface;
   private final NetworkConfig config;
   private final Lease own;
-  private final Map<String, Lease> peers = new LinkedHashMap<>();
+  private Map<Subnets, Peer> peers = new LinkedHashMap<>(); // guarded by this
   private final Set<String> warned = new HashSet<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private final boolean nexthops;
@@ -104,15 +104,16 @@ public final class HostGwNetwork implements Network {
               l.attrs().backendType());
           continue;
         }
-        Lease before = peers.put(l.subnets(), l);
+        List<Route> want = routesOf(l);
+        Peer before = peers.put(Subnets.of(l), new Peer(l, want));
         if (before != null) {
-          deletes.addAll(routesOf(before).stream().filter(r -> !routesOf(l).contains(r)).toList());
+          deletes.addAll(before.routes().stream().filter(r -> !want.contains(r)).toList());
         }
-        upserts.addAll(routesOf(l));
+        upserts.addAll(want);
         log.info("lease added: {} via {}", l.subnets(), l.attrs().publicIp());
       } else {
-        Lease gone = peers.remove(l.subnets());
-        deletes.addAll(routesOf(gone != null ? gone : l));
+        Peer gone = peers.remove(Subnets.of(l));
+        deletes.addAll(gone != null ? gone.routes() : routesOf(l));
         log.info("lease removed: {}", l.subnets());
       }
     }
@@ -123,15 +124,19 @@ public final class HostGwNetwork implements Network {
 
   @Override
   public synchronized void reconcile(List<Lease> current) throws BackendException {
-    peers.clear();
+    Map<Subnets, Peer> known = peers;
+    Map<Subnets, Peer> next = new LinkedHashMap<>(current.size() * 2);
     for (Lease l : current) {
       if (HostGwFactory.TYPE.equals(l.attrs().backendType()) && !l.sameSubnets(own)) {
-        peers.put(l.subnets(), l);
+        Subnets key = Subnets.of(l);
+        Peer peer = known.get(key);
+        next.put(key, peer != null && peer.reusableFor(l) ? peer : new Peer(l, routesOf(l)));
       }
     }
-    List<Route> wanted = new ArrayList<>();
-    for (Lease l : peers.values()) {
-      wanted.addAll(routesOf(l));
+    peers = next;
+    List<Route> wanted = new ArrayList<>(next.size());
+    for (Peer p : next.values()) {
+      wanted.addAll(p.routes());
     }
     List<Route> actual;
     Diff<Nexthop> nhDiff;
@@ -161,6 +166,24 @@ public final class HostGwNetwork implements Network {
     }
     apply(diff, false);
     applyNexthops(List.of(), nhDiff.deletes());
+  }
+
+  /** A lease's subnets, the identity of a peer. */
+  private record Subnets(Ip4Net v4, Ip6Net v6) {
+    static Subnets of(Lease l) {
+      return new Subnets(l.subnet(), l.ipv6Subnet());
+    }
+  }
+
+  /**
+   * A peer as last programmed: its lease and the routes it wants. A reconcile pass reuses the
+   * routes while the lease is unchanged, so 5,000 peers are not turned into routes every pass.
+   */
+  private record Peer(Lease lease, List<Route> routes) {
+    /** Whether {@code l}, a lease with the same subnets, wants exactly these routes. */
+    boolean reusableFor(Lease l) {
+      return lease == l || lease.attrs().equals(l.attrs());
+    }
   }
 
   /** The nexthop objects the NexthopRoutes option puts behind {@code routes}; none without it. */

@@ -89,6 +89,21 @@ class HostGwNetworkIT extends NamespacedTest {
   }
 
   @Test
+  void reconcileFollowsAPeerWhosePublicIpChangedUnderTheSameSubnet() throws Exception {
+    try (HostGwNetwork n = network()) {
+      n.reconcile(List.of(lease("10.244.2.0/24", "192.168.50.3"), OWN));
+      n.reconcile(List.of(lease("10.244.2.0/24", "192.168.50.3"), OWN));
+      n.reconcile(List.of(lease("10.244.2.0/24", "192.168.50.8"), OWN));
+      assertThat(ns.ip("route", "show", "10.244.2.0/24"))
+          .contains("via 192.168.50.8 dev ext0")
+          .doesNotContain("192.168.50.3");
+      long before = n.writes();
+      n.reconcile(List.of(lease("10.244.2.0/24", "192.168.50.8"), OWN));
+      assertThat(n.writes()).isEqualTo(before);
+    }
+  }
+
+  @Test
   void aPeerThatIsNotOnLinkFailsAloneAndTheOthersWork() throws Exception {
     try (HostGwNetwork n = network()) {
       n.handle(

@@ -60,7 +60,7 @@ public final class VxlanNetwork implements Network {
   private final NetworkConfig config;
   private final VxlanOptions options;
   private final Lease own;
-  private final Map<String, Lease> peers = new LinkedHashMap<>();
+  private Map<Ip4Net, Peer> peers = new LinkedHashMap<>();
   private final Set<String> warned = new HashSet<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private final boolean nexthops;
@@ -107,18 +107,15 @@ public final class VxlanNetwork implements Network {
         if (want == null) {
           continue;
         }
-        Lease before = peers.put(l.subnets(), l);
+        Peer before = peers.put(l.subnet(), new Peer(l, want));
         if (before != null) {
-          PeerEntries old = entriesOf(before);
-          if (old != null) {
-            c.removeStale(old, want);
-          }
+          c.removeStale(before.entries(), want);
         }
         c.add(want);
         log.info("lease added: {} via {}", l.subnets(), l.attrs().publicIp());
       } else {
-        Lease gone = peers.remove(l.subnets());
-        PeerEntries old = entriesOf(gone != null ? gone : l);
+        Peer gone = l.subnet() == null ? null : peers.remove(l.subnet());
+        PeerEntries old = gone != null ? gone.entries() : entriesOf(l);
         if (old != null) {
           c.remove(old);
         }
@@ -130,20 +127,27 @@ public final class VxlanNetwork implements Network {
 
   @Override
   public synchronized void reconcile(List<Lease> current) throws BackendException {
-    peers.clear();
-    List<Neighbour> wantN = new ArrayList<>();
-    List<FdbEntry> wantF = new ArrayList<>();
-    List<Route> wantR = new ArrayList<>();
-    List<Nexthop> wantH = new ArrayList<>();
+    Map<Ip4Net, Peer> known = peers;
+    Map<Ip4Net, Peer> next = new LinkedHashMap<>(current.size() * 2);
+    List<Neighbour> wantN = new ArrayList<>(current.size());
+    List<FdbEntry> wantF = new ArrayList<>(current.size());
+    List<Route> wantR = new ArrayList<>(current.size());
+    List<Nexthop> wantH = new ArrayList<>(nexthops ? current.size() : 0);
     for (Lease l : current) {
       if (l.sameSubnets(own)) {
         continue;
       }
-      PeerEntries p = entriesOf(l);
-      if (p == null) {
+      Peer peer = l.subnet() == null ? null : known.get(l.subnet());
+      if (peer == null || !peer.reusableFor(l) || options.directRouting()) {
+        // new or changed; DirectRouting depends on the kernel's routes, so it is asked every time
+        PeerEntries entries = entriesOf(l);
+        peer = entries == null ? null : new Peer(l, entries);
+      }
+      if (peer == null) {
         continue;
       }
-      peers.put(l.subnets(), l);
+      next.put(l.subnet(), peer);
+      PeerEntries p = peer.entries();
       if (p.neighbour() != null) {
         wantN.add(p.neighbour());
         wantF.add(p.fdb());
@@ -151,6 +155,7 @@ public final class VxlanNetwork implements Network {
       wantR.addAll(p.routes());
       wantH.addAll(p.nexthops());
     }
+    peers = next;
     Diff<Neighbour> dn;
     Diff<Nexthop> dh;
     Diff<FdbEntry> df;
@@ -282,6 +287,18 @@ public final class VxlanNetwork implements Network {
   private void warnOnce(Lease l, String why) {
     if (warned.add(l.subnets() + " " + why)) {
       log.warn("skipping peer lease {}: {}", l.subnets(), why);
+    }
+  }
+
+  /**
+   * A peer as last programmed: its lease and the kernel objects it wants. A reconcile pass reuses
+   * the objects while the peer's lease is unchanged, so 5,000 peers are not turned into objects
+   * again every pass.
+   */
+  private record Peer(Lease lease, PeerEntries entries) {
+    /** Whether {@code l} wants exactly these objects: same subnet and attributes. */
+    boolean reusableFor(Lease l) {
+      return lease == l || (lease.subnet().equals(l.subnet()) && lease.attrs().equals(l.attrs()));
     }
   }
 

@@ -183,6 +183,35 @@ class VxlanNetworkIT extends NamespacedTest {
   }
 
   @Test
+  void reconcileFollowsAPeerWhoseLeaseChangedUnderTheSameSubnet() throws Exception {
+    VxlanBackend b = backend();
+    b.prepare(null);
+    try (VxlanNetwork network = (VxlanNetwork) b.register(OWN)) {
+      Lease before = lease("10.244.2.0/24", "192.168.50.3", "0e:00:00:00:00:02");
+      network.reconcile(List.of(before, OWN));
+      network.reconcile(List.of(before, OWN)); // the peer's objects are kept for the next pass
+
+      Lease after = lease("10.244.2.0/24", "192.168.50.9", "0e:00:00:00:00:0a");
+      network.reconcile(List.of(after, OWN));
+
+      assertThat(ns.ip("neigh", "show", "dev", "flannel.1"))
+          .contains("10.244.2.0 lladdr 0e:00:00:00:00:0a PERMANENT");
+      assertThat(ns.exec("bridge", "fdb", "show", "dev", "flannel.1").stdout())
+          .contains("0e:00:00:00:00:0a dst 192.168.50.9 self permanent")
+          .doesNotContain("0e:00:00:00:00:02");
+
+      network.handle(List.of(new LeaseEvent.Added(before))); // and back, by event
+      network.reconcile(List.of(before, OWN));
+      assertThat(ns.exec("bridge", "fdb", "show", "dev", "flannel.1").stdout())
+          .contains("0e:00:00:00:00:02 dst 192.168.50.3 self permanent")
+          .doesNotContain("0e:00:00:00:00:0a");
+      long writes = network.writes();
+      network.reconcile(List.of(before, OWN));
+      assertThat(network.writes()).isEqualTo(writes);
+    }
+  }
+
+  @Test
   void nexthopRoutesOptionProgramsNexthopObjectsAndReconcilesThem() throws Exception {
     config =
         NetworkConfig.parse(

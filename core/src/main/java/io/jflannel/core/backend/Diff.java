@@ -3,11 +3,8 @@ package io.jflannel.core.backend;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -33,32 +30,60 @@ public record Diff<T>(List<T> upserts, List<T> deletes) {
    */
   public static <T, K> Diff<T> of(
       Collection<T> wanted, Collection<T> actual, Function<? super T, ? extends K> key) {
-    Map<K, T> want = new HashMap<>(wanted.size() * 2);
+    // one hash lookup per object: a reconcile pass diffs 15,000 of them in a C1-only JVM
+    Map<K, Slot<T>> want = new HashMap<>(wanted.size() * 2);
+    List<Slot<T>> wantedSlots = new ArrayList<>(wanted.size());
     for (T t : wanted) {
-      want.put(key.apply(t), t);
-    }
-    Set<K> matched = new HashSet<>(actual.size() * 2);
-    for (T t : actual) {
-      K k = key.apply(t);
-      if (Objects.equals(want.get(k), t)) {
-        matched.add(k);
+      Slot<T> slot = new Slot<>(t);
+      Slot<T> earlier = want.put(key.apply(t), slot);
+      if (earlier != null) { // the same key wanted twice: the later object wins, as in a map
+        earlier.want = t;
+        want.put(key.apply(t), earlier);
+        slot = earlier;
       }
+      wantedSlots.add(slot);
+    }
+    int n = actual.size();
+    List<Slot<T>> actualSlots = new ArrayList<>(n);
+    boolean[] equal = new boolean[n];
+    int i = 0;
+    for (T t : actual) {
+      Slot<T> slot = want.get(key.apply(t));
+      actualSlots.add(slot);
+      if (slot != null && slot.want.equals(t)) {
+        equal[i] = true;
+        slot.matched = true;
+      }
+      i++;
     }
     List<T> deletes = new ArrayList<>();
+    i = 0;
     for (T t : actual) {
-      K k = key.apply(t);
-      T w = want.get(k);
-      if (w == null || (matched.contains(k) && !w.equals(t))) {
+      Slot<T> slot = actualSlots.get(i);
+      if (slot == null || (slot.matched && !equal[i])) {
         deletes.add(t); // unwanted, or a stale duplicate beside the right one
       }
+      i++;
     }
     List<T> upserts = new ArrayList<>();
+    i = 0;
     for (T t : wanted) {
-      if (!matched.contains(key.apply(t))) {
+      if (!wantedSlots.get(i).matched) {
         upserts.add(t);
       }
+      i++;
     }
     return new Diff<>(upserts, deletes);
+  }
+
+  /** The wanted object of one key, and whether the kernel holds an equal one. */
+  private static final class Slot<T> {
+    T want;
+    boolean matched;
+
+    Slot(T want) {
+      this.want = want;
+    }
   }
 
   /** Whether the kernel already matches. */

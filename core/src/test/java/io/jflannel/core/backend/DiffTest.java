@@ -47,4 +47,13 @@ class DiffTest {
     assertThat(d.upserts()).containsExactly(new Obj("a", 1));
     assertThat(d.deletes()).isEmpty();
   }
+
+  @Test
+  void theLaterOfTwoWantedObjectsWithOneKeyIsTheOneWanted() {
+    List<Obj> wanted = List.of(new Obj("a", 1), new Obj("a", 2));
+    assertThat(Diff.of(wanted, List.of(new Obj("a", 2)), Obj::key).isEmpty()).isTrue();
+    Diff<Obj> d = Diff.of(wanted, List.of(new Obj("a", 1)), Obj::key);
+    assertThat(d.upserts()).containsExactly(new Obj("a", 1), new Obj("a", 2));
+    assertThat(d.deletes()).isEmpty();
+  }
 }

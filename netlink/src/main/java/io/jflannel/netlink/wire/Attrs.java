@@ -3,65 +3,87 @@ package io.jflannel.netlink.wire;
 import io.jflannel.netlink.NetlinkParseException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
- * The rtattrs of one message or one nested attribute, indexed by type.
+ * The rtattrs of one message or one nested attribute, looked up by type.
  *
- * <p>Parsing validates every length, so the typed getters never read past the message; a getter
- * given an attribute of the wrong size throws {@link NetlinkParseException}. {@code NLA_F_NESTED}
- * and {@code NLA_F_NET_BYTEORDER} are masked off the type. When a type repeats, the last one wins.
- * Valid as long as the buffer it reads from.
+ * <p>Parsing validates every length once, so the typed getters never read past the message; a
+ * getter given an attribute of the wrong size throws {@link NetlinkParseException}. {@code
+ * NLA_F_NESTED} and {@code NLA_F_NET_BYTEORDER} are masked off the type. When a type repeats, the
+ * last one wins. Valid as long as the buffer it reads from.
+ *
+ * <p>Nothing is indexed: a lookup walks the (already validated) attributes. A route, neighbour or
+ * FDB message has about ten of them and a decoder asks for a handful, so a walk costs less than
+ * building an index, and a dump of 15,000 messages allocates one small object per message instead
+ * of two {@code int[64]} tables (issue #4: reconcile cost).
  */
 public final class Attrs {
-  private static final int MAX_TYPE = 64;
   private final ByteBuffer buf;
-  private final int[] start = new int[MAX_TYPE];
-  private final int[] len = new int[MAX_TYPE];
+  private final int from;
+  private final int end;
+  private final boolean littleEndian;
 
-  private Attrs(ByteBuffer buf) {
+  private Attrs(ByteBuffer buf, int from, int end) {
     this.buf = buf;
-    Arrays.fill(start, -1);
+    this.from = from;
+    this.end = end;
+    this.littleEndian = buf.order() == ByteOrder.LITTLE_ENDIAN;
   }
 
   static Attrs parse(ByteBuffer buf, int from, int end) throws NetlinkParseException {
-    Attrs a = new Attrs(buf);
     int pos = from;
     while (end - pos >= 4) {
       int rtaLen = buf.getShort(pos) & 0xffff;
-      int type = (buf.getShort(pos + 2) & 0xffff) & Rt.NLA_TYPE_MASK;
       if (rtaLen < 4 || rtaLen > end - pos) {
+        int type = (buf.getShort(pos + 2) & 0xffff) & Rt.NLA_TYPE_MASK;
         throw new NetlinkParseException("attribute length " + rtaLen + " of type " + type);
-      }
-      if (type < MAX_TYPE) {
-        a.start[type] = pos + 4;
-        a.len[type] = rtaLen - 4;
       }
       pos += Rt.align(rtaLen);
     }
-    return a;
+    return new Attrs(buf, from, end);
+  }
+
+  /** The position of the last attribute header of {@code type}, or -1. */
+  private int find(int type) {
+    int found = -1;
+    int pos = from;
+    while (end - pos >= 4) {
+      int header = buf.getInt(pos); // rta_len and rta_type in one read
+      int rtaLen = littleEndian ? header & 0xffff : header >>> 16;
+      int rtaType = littleEndian ? header >>> 16 : header & 0xffff;
+      if ((rtaType & Rt.NLA_TYPE_MASK) == type) {
+        found = pos;
+      }
+      pos += Rt.align(rtaLen);
+    }
+    return found;
   }
 
   /** Whether an attribute of {@code type} is present. */
   public boolean has(int type) {
-    return type < MAX_TYPE && start[type] >= 0;
+    return find(type) >= 0;
   }
 
   /** The payload length of {@code type}, or -1 if absent. */
   public int length(int type) {
-    return has(type) ? len[type] : -1;
+    int at = find(type);
+    return at < 0 ? -1 : (buf.getShort(at) & 0xffff) - 4;
   }
 
+  /** The payload start of {@code type}, which has at least {@code size} bytes. */
   private int need(int type, int size) throws NetlinkParseException {
-    if (!has(type)) {
+    int at = find(type);
+    if (at < 0) {
       throw new NetlinkParseException("attribute " + type + " missing");
     }
-    if (len[type] < size) {
+    int len = (buf.getShort(at) & 0xffff) - 4;
+    if (len < size) {
       throw new NetlinkParseException(
-          "attribute " + type + " has " + len[type] + " bytes, wants " + size);
+          "attribute " + type + " has " + len + " bytes, wants " + size);
     }
-    return start[type];
+    return at + 4;
   }
 
   public int u8(int type) throws NetlinkParseException {
@@ -80,12 +102,20 @@ public final class Attrs {
 
   /** {@link #u32} or {@code dflt} when absent. */
   public int u32(int type, int dflt) throws NetlinkParseException {
-    return has(type) ? u32(type) : dflt;
+    int at = find(type);
+    if (at < 0) {
+      return dflt;
+    }
+    if ((buf.getShort(at) & 0xffff) - 4 < 4) {
+      throw new NetlinkParseException(
+          "attribute " + type + " has " + ((buf.getShort(at) & 0xffff) - 4) + " bytes, wants 4");
+    }
+    return buf.getInt(at + 4);
   }
 
   public byte[] bytes(int type) throws NetlinkParseException {
     int p = need(type, 0);
-    byte[] out = new byte[len[type]];
+    byte[] out = new byte[(buf.getShort(p - 4) & 0xffff) - 4];
     buf.get(p, out);
     return out;
   }
@@ -102,16 +132,31 @@ public final class Attrs {
 
   /** An IPv4 (4 bytes) or IPv6 (16 bytes) address attribute. */
   public InetAddress ip(int type) throws NetlinkParseException {
-    byte[] raw = bytes(type);
-    if (raw.length != 4 && raw.length != 16) {
-      throw new NetlinkParseException("attribute " + type + " is no IP address: " + raw.length);
+    InetAddress ip = ipOrNull(type);
+    if (ip == null) {
+      throw new NetlinkParseException("attribute " + type + " missing");
     }
+    return ip;
+  }
+
+  /** {@link #ip} or null when absent. */
+  public InetAddress ipOrNull(int type) throws NetlinkParseException {
+    int at = find(type);
+    if (at < 0) {
+      return null;
+    }
+    int len = (buf.getShort(at) & 0xffff) - 4;
+    if (len != 4 && len != 16) {
+      throw new NetlinkParseException("attribute " + type + " is no IP address: " + len);
+    }
+    byte[] raw = new byte[len];
+    buf.get(at + 4, raw);
     return io.jflannel.netlink.Ips.of(raw);
   }
 
   /** The attributes nested inside {@code type}. */
   public Attrs nested(int type) throws NetlinkParseException {
     int p = need(type, 0);
-    return parse(buf, p, p + len[type]);
+    return parse(buf, p, p + (buf.getShort(p - 4) & 0xffff) - 4);
   }
 }

@@ -56,8 +56,11 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
   private final LeaseDispatcher dispatcher;
   private final ScheduledExecutorService executor;
   private final ResilientWatch watch;
+  private final long relistMillis;
   private final Map<SubnetKey, Lease> known = new HashMap<>(); // guarded by this
   private boolean listed; // guarded by this: the first listing is done
+  private EtcdStore.Listing initial; // guarded by this: a listing to start from, used once
+  private boolean checking; // guarded by this: the next resync is the periodic re-list
 
   EtcdLeaseWatch(
       EtcdStore store,
@@ -69,8 +72,10 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
       Clock clock,
       RandomGenerator random,
       String threadSuffix,
+      EtcdStore.Listing initial,
       Runnable onClose) {
     this.store = store;
+    this.initial = initial;
     this.keys = keys;
     this.decoder = decoder;
     this.own = own;
@@ -78,6 +83,7 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     this.onClose = onClose;
     this.dispatcher = new LeaseDispatcher("jflannel-etcd-leases-" + threadSuffix, listener);
     this.executor = Schedulers.singleThread("jflannel-etcd-watch-" + threadSuffix);
+    this.relistMillis = Math.max(1, timings.relistPeriod().toMillis());
     this.watch =
         new ResilientWatch(
             store,
@@ -93,10 +99,45 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
 
   /**
    * Starts listing, watching and delivering; the listing is retried with backoff until it works.
+   * With an initial listing (the one the lease acquisition just made), the watch starts from it
+   * instead of listing again, and resumes after its revision; if etcd has compacted that revision
+   * meanwhile, the watch re-lists as after any compaction.
    */
   void start() {
     dispatcher.start();
     watch.start(true);
+    executor.scheduleWithFixedDelay(
+        this::relist, relistMillis, relistMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Returns the peers as the watch knows them (this node's own lease excluded), or empty until the
+   * first listing is done. The state is etcd's at the last revision the watch has seen: the first
+   * listing, then every event after it in order; re-listed after a compaction and every {@link
+   * EtcdTimings#relistPeriod}. A key with a bad value keeps its peer's last good lease here, as in
+   * the events.
+   */
+  synchronized java.util.Optional<List<Lease>> leases() {
+    return listed ? java.util.Optional.of(List.copyOf(known.values())) : java.util.Optional.empty();
+  }
+
+  /**
+   * The periodic safety net: re-lists and diffs against the state, which reports (and logs at WARN)
+   * anything the watch missed. Runs on the executor; skipped while a listing or reconnect is under
+   * way.
+   */
+  private void relist() {
+    synchronized (this) {
+      if (!listed) {
+        return;
+      }
+      checking = true;
+    }
+    if (!watch.relist()) {
+      synchronized (this) {
+        checking = false;
+      }
+    }
   }
 
   @Override
@@ -122,7 +163,15 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
 
   @Override
   public long resync() throws SubnetException, InterruptedException {
-    EtcdStore.Listing listing = store.list(keys.subnets());
+    EtcdStore.Listing listing;
+    synchronized (this) {
+      listing = initial;
+      initial = null;
+    }
+    if (listing == null) {
+      listing = store.list(keys.subnets());
+    }
+    decoder.retainListed(listing);
     synchronized (this) {
       Instant now = clock.instant();
       Set<SubnetKey> present = new HashSet<>();
@@ -141,7 +190,26 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
         }
       }
       dispatcher.offerAll(events);
-      if (!listed) {
+      boolean check = checking;
+      checking = false;
+      if (check) {
+        if (events.isEmpty()) {
+          log.debug(
+              "lease watch of {}: periodic re-list at revision {}: {} peers, as watched",
+              keys.subnets(),
+              listing.revision(),
+              known.size());
+        } else {
+          log.warn(
+              "lease watch of {}: periodic re-list at revision {} found {} added or changed and {}"
+                  + " removed peers the watch had not reported (missed, or changed during the"
+                  + " re-list); applying them",
+              keys.subnets(),
+              listing.revision(),
+              changed,
+              events.size() - changed);
+        }
+      } else if (!listed) {
         listed = true;
         log.info(
             "lease watch of {}: {} peers at revision {}",

@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  *       another node means listing again, up to 10 times ({@link LeaseAcquirer}).
  *   <li>{@link #completeLease} renews the key before it expires and reports its loss ({@link
  *       LeaseKeeper}).
- *   <li>{@link #watchLeases} lists and then watches the peers ({@link EtcdLeaseWatch}); {@link
- *       #currentLeases} lists them afresh from etcd, for the daemon's reconcile.
+ *   <li>{@link #watchLeases} lists and then watches the peers ({@link EtcdLeaseWatch}), starting
+ *       from the acquisition's listing; {@link #currentLeases} lists them afresh from etcd, for the
+ *       daemon's reconcile. Values are decoded once per key and revision ({@link LeaseDecoder}).
  * </ul>
  *
  * <p>Deviations from upstream, each for robustness: etcd mode needs IPv4 (upstream silently builds
@@ -70,6 +71,7 @@ public final class EtcdSubnetManager implements SubnetManager {
   private final Set<EtcdLeaseWatch> watches = ConcurrentHashMap.newKeySet();
   private volatile NetworkConfig config;
   private volatile OwnLease own;
+  private EtcdStore.Listing acquired; // guarded by this: the acquisition's listing, for one watch
   private LeaseKeeper keeper; // guarded by this
   private volatile boolean closed;
 
@@ -155,11 +157,14 @@ public final class EtcdSubnetManager implements SubnetManager {
     Objects.requireNonNull(attrs, "attrs");
     ensureOpen();
     NetworkConfig current = currentConfig();
-    OwnLease acquired =
-        new LeaseAcquirer(store, keys, decoder, options, timings, clock, random)
-            .acquire(current, attrs);
-    own = acquired;
-    return acquired.lease();
+    LeaseAcquirer acquirer =
+        new LeaseAcquirer(store, keys, decoder, options, timings, clock, random);
+    OwnLease mine = acquirer.acquire(current, attrs);
+    synchronized (this) {
+      acquired = acquirer.listing().orElse(null);
+    }
+    own = mine;
+    return mine.lease();
   }
 
   @Override
@@ -184,13 +189,19 @@ public final class EtcdSubnetManager implements SubnetManager {
    *
    * <p>Returns at once: the first listing is made on the watch's own thread and retried with
    * backoff until etcd answers, so an etcd that is briefly away at this moment delays the first
-   * batch instead of failing the call.
+   * batch instead of failing the call. The first watch starts from the listing {@link
+   * #acquireLease} made (the lease was chosen on it), so the leases are not listed twice at start.
    */
   @Override
   public LeaseWatch watchLeases(LeaseListener listener) {
     Objects.requireNonNull(listener, "listener");
     ensureOpen();
     OwnLease mine = requireOwn();
+    EtcdStore.Listing initial;
+    synchronized (this) {
+      initial = acquired;
+      acquired = null;
+    }
     EtcdLeaseWatch[] holder = new EtcdLeaseWatch[1];
     EtcdLeaseWatch watch =
         new EtcdLeaseWatch(
@@ -203,6 +214,7 @@ public final class EtcdSubnetManager implements SubnetManager {
             clock,
             random,
             Integer.toString(WATCH_IDS.incrementAndGet()),
+            initial,
             () -> watches.remove(holder[0]));
     holder[0] = watch;
     watches.add(watch);
@@ -210,12 +222,32 @@ public final class EtcdSubnetManager implements SubnetManager {
     return watch;
   }
 
-  /** {@inheritDoc} Lists {@code <prefix>/subnets/} afresh, one request. */
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Answers from the state of a running lease watch once it has listed: that state is etcd's at
+   * the last revision the watch has seen (a listing, then every event after it in order, re-listed
+   * after a compaction), so a reconcile compares the kernel with the same truth a fresh listing
+   * would give, without listing and decoding 5,000 leases every pass (issue #4). The safety net
+   * against a watch that silently missed something is its periodic re-list ({@link
+   * EtcdTimings#relistPeriod}, 10 min), which diffs a full listing against the state and reports
+   * the differences as events. A peer whose key holds a bad value keeps its last good lease here,
+   * as in the watch's events, instead of vanishing for one pass. Without a listed watch (none
+   * started yet, or its first listing still failing) this lists {@code <prefix>/subnets/} itself,
+   * one request; unchanged values are not decoded again ({@link LeaseDecoder}).
+   */
   @Override
   public List<Lease> currentLeases() throws SubnetException, InterruptedException {
     ensureOpen();
     SubnetKey mine = SubnetKey.of(requireOwn().lease());
+    for (EtcdLeaseWatch watch : watches) {
+      Optional<List<Lease>> watched = watch.leases();
+      if (watched.isPresent()) {
+        return watched.get();
+      }
+    }
     EtcdStore.Listing listing = store.list(keys.subnets());
+    decoder.retainListed(listing);
     Instant now = clock.instant();
     List<Lease> peers = new ArrayList<>(listing.entries().size());
     for (EtcdStore.Entry entry : listing.entries()) {

@@ -21,13 +21,17 @@ import java.util.Objects;
  * @param requestTimeout how long one request to etcd may take before it counts as failed
  * @param backoffInitial the first reconnect delay of a watch after an error (upstream: 100 ms)
  * @param backoffMax the largest reconnect delay (upstream: 5 s)
+ * @param relistPeriod how often a running lease watch re-lists the leases anyway and diffs them
+ *     against its state, the safety net under {@link EtcdSubnetManager#currentLeases}, which
+ *     answers from that state (ours: 10 min; upstream never re-lists a healthy watch)
  */
 public record EtcdTimings(
     Duration leaseTtl,
     Duration renewRetryPeriod,
     Duration requestTimeout,
     Duration backoffInitial,
-    Duration backoffMax) {
+    Duration backoffMax,
+    Duration relistPeriod) {
 
   /**
    * Checks that every period is positive, the TTL is at least a second and the backoff range is
@@ -41,6 +45,7 @@ public record EtcdTimings(
     positive(requestTimeout, "requestTimeout");
     positive(backoffInitial, "backoffInitial");
     positive(backoffMax, "backoffMax");
+    positive(relistPeriod, "relistPeriod");
     if (leaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("leaseTtl must be at least 1 s, got " + leaseTtl);
     }
@@ -50,34 +55,44 @@ public record EtcdTimings(
     }
   }
 
-  /** Returns upstream's periods and a 10 s request timeout. */
+  /** Returns upstream's periods, a 10 s request timeout and a re-list every 10 min. */
   public static EtcdTimings defaults() {
     return new EtcdTimings(
         Duration.ofHours(24),
         Duration.ofMinutes(1),
         Duration.ofSeconds(10),
         Duration.ofMillis(100),
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(10));
   }
 
   /** Returns a copy with another lease TTL. */
   public EtcdTimings withLeaseTtl(Duration ttl) {
-    return new EtcdTimings(ttl, renewRetryPeriod, requestTimeout, backoffInitial, backoffMax);
+    return new EtcdTimings(
+        ttl, renewRetryPeriod, requestTimeout, backoffInitial, backoffMax, relistPeriod);
   }
 
   /** Returns a copy with another renewal retry period. */
   public EtcdTimings withRenewRetryPeriod(Duration period) {
-    return new EtcdTimings(leaseTtl, period, requestTimeout, backoffInitial, backoffMax);
+    return new EtcdTimings(
+        leaseTtl, period, requestTimeout, backoffInitial, backoffMax, relistPeriod);
   }
 
   /** Returns a copy with another request timeout. */
   public EtcdTimings withRequestTimeout(Duration timeout) {
-    return new EtcdTimings(leaseTtl, renewRetryPeriod, timeout, backoffInitial, backoffMax);
+    return new EtcdTimings(
+        leaseTtl, renewRetryPeriod, timeout, backoffInitial, backoffMax, relistPeriod);
   }
 
   /** Returns a copy with another reconnect backoff range. */
   public EtcdTimings withBackoff(Duration initial, Duration max) {
-    return new EtcdTimings(leaseTtl, renewRetryPeriod, requestTimeout, initial, max);
+    return new EtcdTimings(leaseTtl, renewRetryPeriod, requestTimeout, initial, max, relistPeriod);
+  }
+
+  /** Returns a copy with another re-list period of the lease watch. */
+  public EtcdTimings withRelistPeriod(Duration period) {
+    return new EtcdTimings(
+        leaseTtl, renewRetryPeriod, requestTimeout, backoffInitial, backoffMax, period);
   }
 
   private static void positive(Duration d, String name) {

@@ -44,6 +44,7 @@ final class LeaseAcquirer {
   private final EtcdTimings timings;
   private final Clock clock;
   private final RandomGenerator random;
+  private EtcdStore.Listing listing; // of the last attempt; null if that attempt deleted a key
 
   LeaseAcquirer(
       EtcdStore store,
@@ -106,6 +107,8 @@ final class LeaseAcquirer {
       throws SubnetException, InterruptedException {
     String value = attrs.toJson();
     EtcdStore.Listing listing = store.list(keys.subnets());
+    this.listing = listing;
+    decoder.retainListed(listing);
     Instant now = clock.instant();
     List<SubnetKey> existing = new ArrayList<>();
     List<Lease> leases = new ArrayList<>();
@@ -134,6 +137,7 @@ final class LeaseAcquirer {
           lease.subnets(),
           attrs.publicIp());
       store.delete(entry.key());
+      this.listing = null; // it still holds the deleted key
     }
 
     SubnetAllocator.Occupied occupied = new SubnetAllocator.Occupied(current, existing);
@@ -159,6 +163,14 @@ final class LeaseAcquirer {
             granted.plusSeconds(grant.ttlSeconds()),
             revision.getAsLong());
     return Optional.of(new OwnLease(lease, fullKey, value, revision.getAsLong(), grant.id()));
+  }
+
+  /**
+   * Returns the listing the successful attempt was decided on, for the lease watch to start from
+   * instead of listing again; empty if that attempt deleted a key (the listing would show it).
+   */
+  Optional<EtcdStore.Listing> listing() {
+    return Optional.ofNullable(listing);
   }
 
   /**

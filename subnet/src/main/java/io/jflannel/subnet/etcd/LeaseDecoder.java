@@ -5,6 +5,7 @@ import io.jflannel.core.lease.LeaseAttrs;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +27,18 @@ import org.slf4j.LoggerFactory;
  * starts, and nothing reads a peer's expiration. The own lease's expiration is exact; it does not
  * come from here.
  *
+ * <p>Decoded leases are kept per key, with the key's {@code mod_revision}, etcd lease and value,
+ * and handed out again while all three are unchanged: a periodic reconcile lists 5,000 unchanged
+ * keys every pass, and at start the acquisition, the watch and the first reconcile list the same
+ * keys, so each value is decoded once instead of on every listing (issue #4). A key's {@code
+ * mod_revision} changes with every write, so a rewritten key is decoded again; the value's length
+ * and hash are compared as well (not the text, which would double the memory kept at 50,000 peers),
+ * so an etcd that was wiped and refilled, where revisions start over, is caught too. A kept lease
+ * keeps the expiration estimated when its value was first seen. A key leaves the cache when the
+ * watch sees it deleted ({@link #forget}) or a full listing no longer holds it ({@link
+ * #retainListed}); bad values are never kept, so their single warning works as before. The cache
+ * holds one small entry per peer beside the lease the watch holds anyway.
+ *
  * <p>Thread-safe.
  */
 final class LeaseDecoder {
@@ -36,6 +49,18 @@ final class LeaseDecoder {
   private final Duration ttl;
   private final Clock clock;
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<String, Decoded> decoded = new ConcurrentHashMap<>();
+
+  /** A good value as decoded, and what identifies it. */
+  private record Decoded(
+      long modRevision, long leaseId, int valueLength, int valueHash, Lease lease) {
+    boolean matches(EtcdStore.Entry entry) {
+      return modRevision == entry.modRevision()
+          && leaseId == entry.leaseId()
+          && valueLength == entry.value().length()
+          && valueHash == entry.value().hashCode();
+    }
+  }
 
   LeaseDecoder(EtcdKeys keys, Duration ttl, Clock clock) {
     this.keys = keys;
@@ -58,6 +83,10 @@ final class LeaseDecoder {
    * @param now the instant to estimate the expiration from
    */
   Optional<Lease> lease(EtcdStore.Entry entry, Instant now) {
+    Decoded kept = decoded.get(entry.key());
+    if (kept != null && kept.matches(entry)) {
+      return Optional.of(kept.lease);
+    }
     Optional<SubnetKey> key = key(entry.key());
     if (key.isEmpty()) {
       return Optional.empty();
@@ -69,11 +98,20 @@ final class LeaseDecoder {
       warnOnce(entry.key(), e.getMessage());
       return Optional.empty();
     }
-    forget(entry.key());
+    warned.remove(entry.key());
     Instant expiration = entry.leaseId() == 0 ? null : now.plus(ttl);
-    return Optional.of(
+    Lease lease =
         new Lease(
-            key.get().subnet(), key.get().ipv6Subnet(), attrs, expiration, entry.modRevision()));
+            key.get().subnet(), key.get().ipv6Subnet(), attrs, expiration, entry.modRevision());
+    decoded.put(
+        entry.key(),
+        new Decoded(
+            entry.modRevision(),
+            entry.leaseId(),
+            entry.value().length(),
+            entry.value().hashCode(),
+            lease));
+    return Optional.of(lease);
   }
 
   /** Returns the lease an entry holds, estimating the expiration from the current time. */
@@ -81,9 +119,31 @@ final class LeaseDecoder {
     return lease(entry, clock.instant());
   }
 
-  /** Forgets that a key was warned about (it was deleted or now holds a good value). */
+  /** Forgets a deleted key: its kept decoding, and that it was warned about. */
   void forget(String fullKey) {
     warned.remove(fullKey);
+    decoded.remove(fullKey);
+  }
+
+  /**
+   * Drops the kept decodings of keys that a complete listing of the subnets no longer holds (they
+   * were deleted while no watch saw it). Cheap when nothing was deleted: the set of listed keys is
+   * only built when more keys are kept than were listed.
+   */
+  void retainListed(EtcdStore.Listing listing) {
+    if (decoded.size() <= listing.entries().size()) {
+      return;
+    }
+    Set<String> listed = new HashSet<>(listing.entries().size() * 2);
+    for (EtcdStore.Entry entry : listing.entries()) {
+      listed.add(entry.key());
+    }
+    decoded.keySet().retainAll(listed);
+  }
+
+  /** Returns how many decodings are kept; for tests. */
+  int keptCount() {
+    return decoded.size();
   }
 
   /** Returns the keys currently warned about; for tests and diagnostics. */

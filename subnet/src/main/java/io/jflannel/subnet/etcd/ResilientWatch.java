@@ -134,6 +134,30 @@ final class ResilientWatch implements AutoCloseable {
     }
   }
 
+  /**
+   * Re-reads the watched state now, as after a compaction: closes the open watcher, calls {@link
+   * Handler#resync} and resumes after the revision it read, so no event is lost or repeated. Does
+   * nothing unless a watcher is open (a listing or reconnect is already under way then). Must run
+   * on the executor.
+   *
+   * @return whether a re-read was started
+   */
+  boolean relist() {
+    Watch.Watcher open;
+    synchronized (lock) {
+      if (closed || watcher == null) {
+        return false;
+      }
+      generation++;
+      open = watcher;
+      watcher = null;
+      detachListener();
+    }
+    closeQuietly(open);
+    resync();
+    return true;
+  }
+
   private void connect() {
     long gen;
     long from;

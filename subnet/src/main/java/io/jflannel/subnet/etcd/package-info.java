@@ -20,13 +20,16 @@
  *
  * <ul>
  *   <li>{@code EtcdStore}: the etcd operations, blocking with a timeout; {@code SubnetKey}, {@code
- *       EtcdKeys}: key names; {@code LeaseDecoder}: key and value to lease, bad keys warned once.
+ *       EtcdKeys}: key names; {@code LeaseDecoder}: key and value to lease, bad keys warned once,
+ *       each value decoded once per key and revision.
  *   <li>{@code SubnetAllocator}: which subnet to take (pure, unit-tested); {@code LeaseAcquirer}:
  *       taking it, with the create-if-absent race and its retries.
  *   <li>{@code LeaseKeeper}: renewal and loss of the own lease.
  *   <li>{@code ResilientWatch}: a watch that resumes after the last revision seen, with backoff,
- *       and re-lists after a compaction; {@code EtcdLeaseWatch}: peer state and diffing on top of
- *       it; {@code LeaseDispatcher}: coalescing delivery on one thread.
+ *       and re-lists after a compaction or on request; {@code EtcdLeaseWatch}: peer state and
+ *       diffing on top of it, started from the acquisition's listing, re-listed every 10 min as a
+ *       safety net, and the source of the reconcile's peer set; {@code LeaseDispatcher}: coalescing
+ *       delivery on one thread.
  * </ul>
  *
  * <h2>History</h2>

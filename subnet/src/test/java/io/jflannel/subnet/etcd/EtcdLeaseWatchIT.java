@@ -107,6 +107,31 @@ class EtcdLeaseWatchIT {
   }
 
   @Test
+  void periodicReListsNeitherRepeatNorLoseEventsAndCurrentLeasesAnswersFromTheWatch()
+      throws Exception {
+    put(client, key("10.5.1.0-24"), attrs("192.168.0.1").toJson());
+    EtcdSubnetManager m =
+        manager(EtcdTestSupport.timings().withRelistPeriod(Duration.ofMillis(100)));
+    acquire(m, "192.168.0.9");
+    EtcdTestSupport.Recorder recorder = new EtcdTestSupport.Recorder();
+    closeables.add(m.watchLeases(recorder));
+    assertThat(recorder.take(1, WAIT))
+        .extracting(EtcdTestSupport::describe)
+        .containsExactly("+10.5.1.0/24");
+
+    recorder.assertNoMoreEvents(Duration.ofMillis(600)); // several re-lists: nothing new
+    put(client, key("10.5.2.0-24"), attrs("192.168.0.2").toJson());
+    EtcdTestSupport.delete(client, key("10.5.1.0-24"));
+    assertThat(recorder.take(2, WAIT))
+        .extracting(EtcdTestSupport::describe)
+        .containsExactlyInAnyOrder("+10.5.2.0/24", "-10.5.1.0/24");
+    recorder.assertNoMoreEvents(Duration.ofMillis(400));
+    assertThat(m.currentLeases())
+        .extracting(Lease::subnet)
+        .containsExactly(Ip4Net.parse("10.5.2.0/24"));
+  }
+
+  @Test
   void skipsAGarbageValueWithOneWarningAndDeliversTheOthers() throws Exception {
     put(client, key("10.5.1.0-24"), attrs("192.168.0.1").toJson());
     put(client, key("10.5.66.0-24"), "this is not JSON");

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LeaseDecoderTest {
@@ -27,8 +28,15 @@ class LeaseDecoderTest {
           Clock.fixed(NOW, ZoneOffset.UTC));
 
   private static EtcdStore.Entry entry(String name, String value, long leaseId) {
-    return new EtcdStore.Entry("/coreos.com/network/subnets/" + name, value, leaseId, 5, 7);
+    return entry(name, value, leaseId, 7);
   }
+
+  private static EtcdStore.Entry entry(String name, String value, long leaseId, long modRevision) {
+    return new EtcdStore.Entry(
+        "/coreos.com/network/subnets/" + name, value, leaseId, 5, modRevision);
+  }
+
+  private static final String OTHER_VALUE = VALUE.replace("192.168.64.3", "192.168.64.4");
 
   @Test
   void decodesUpstreamsValue() {
@@ -58,5 +66,66 @@ class LeaseDecoderTest {
     assertThat(decoder.lease(entry("10.5.52.0-24", VALUE, 1))).isPresent();
     decoder.forget("/coreos.com/network/subnets/garbage");
     assertThat(decoder.warnedKeys()).isEmpty();
+  }
+
+  @Test
+  void anUnchangedKeyIsNotDecodedAgain() {
+    Lease first = decoder.lease(entry("10.5.52.0-24", VALUE, 1)).orElseThrow();
+    Lease again = decoder.lease(entry("10.5.52.0-24", new String(VALUE), 1)).orElseThrow();
+    assertThat(again).as("the kept decoding").isSameAs(first);
+    assertThat(decoder.keptCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aRewrittenKeyIsDecodedAgain() {
+    Lease first = decoder.lease(entry("10.5.52.0-24", VALUE, 1, 7)).orElseThrow();
+    Lease rewritten = decoder.lease(entry("10.5.52.0-24", OTHER_VALUE, 1, 9)).orElseThrow();
+    assertThat(rewritten.attrs().publicIp()).isEqualTo(Ip4.parse("192.168.64.4"));
+    assertThat(rewritten.revision()).isEqualTo(9);
+    Lease renewed = decoder.lease(entry("10.5.52.0-24", OTHER_VALUE, 2, 11)).orElseThrow();
+    assertThat(renewed).as("same value, new revision").isNotSameAs(rewritten);
+    assertThat(renewed.revision()).isEqualTo(11);
+    assertThat(first.attrs().publicIp()).isEqualTo(Ip4.parse("192.168.64.3"));
+  }
+
+  @Test
+  void aChangedValueUnderTheSameRevisionIsDecodedAgain() {
+    // an etcd wiped and refilled starts its revisions over: the same key and revision may then
+    // hold another value
+    decoder.lease(entry("10.5.52.0-24", VALUE, 1, 7)).orElseThrow();
+    Lease other = decoder.lease(entry("10.5.52.0-24", OTHER_VALUE, 1, 7)).orElseThrow();
+    assertThat(other.attrs().publicIp()).isEqualTo(Ip4.parse("192.168.64.4"));
+    Lease reservation = decoder.lease(entry("10.5.52.0-24", OTHER_VALUE, 0, 7)).orElseThrow();
+    assertThat(reservation.expiration()).as("the etcd lease changed: decoded again").isNull();
+  }
+
+  @Test
+  void aBadValueOverAGoodOneIsNotServedFromTheKeptDecoding() {
+    decoder.lease(entry("10.5.52.0-24", VALUE, 1, 7)).orElseThrow();
+    assertThat(decoder.lease(entry("10.5.52.0-24", "not json", 1, 8))).isEmpty();
+    assertThat(decoder.warnedKeys()).containsExactly("/coreos.com/network/subnets/10.5.52.0-24");
+    assertThat(decoder.lease(entry("10.5.52.0-24", VALUE, 1, 9))).isPresent();
+    assertThat(decoder.warnedKeys()).isEmpty();
+  }
+
+  @Test
+  void aDeletedKeyDisappears() {
+    Lease first = decoder.lease(entry("10.5.52.0-24", VALUE, 1)).orElseThrow();
+    decoder.lease(entry("10.5.53.0-24", VALUE, 1)).orElseThrow();
+    decoder.forget("/coreos.com/network/subnets/10.5.52.0-24");
+    assertThat(decoder.keptCount()).isEqualTo(1);
+    assertThat(decoder.lease(entry("10.5.52.0-24", VALUE, 1)).orElseThrow())
+        .as("re-created with the same revision (wiped etcd): decoded afresh")
+        .isNotSameAs(first)
+        .isEqualTo(first);
+  }
+
+  @Test
+  void aListingDropsTheKeysItNoLongerHolds() {
+    decoder.lease(entry("10.5.52.0-24", VALUE, 1)).orElseThrow();
+    Lease kept = decoder.lease(entry("10.5.53.0-24", VALUE, 1)).orElseThrow();
+    decoder.retainListed(new EtcdStore.Listing(20, List.of(entry("10.5.53.0-24", VALUE, 1))));
+    assertThat(decoder.keptCount()).isEqualTo(1);
+    assertThat(decoder.lease(entry("10.5.53.0-24", VALUE, 1)).orElseThrow()).isSameAs(kept);
   }
 }
