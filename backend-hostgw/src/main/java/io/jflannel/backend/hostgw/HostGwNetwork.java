@@ -4,6 +4,7 @@ import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.Diff;
 import io.jflannel.core.backend.ExternalInterface;
 import io.jflannel.core.backend.Network;
+import io.jflannel.core.backend.NetworkStats;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.ip.Ip4;
 import io.jflannel.core.ip.Ip4Net;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #handle} and {@link #reconcile} are called from the daemon's event thread
  * only; {@link #close} may come from any thread. Closes the {@link Netlink} handle it was given.
  */
-public final class HostGwNetwork implements Network {
+public final class HostGwNetwork implements Network, NetworkStats {
   private static final Logger log = LoggerFactory.getLogger(HostGwNetwork.class);
 
   private final Netlink nl;
@@ -86,6 +87,7 @@ public final class HostGwNetwork implements Network {
   }
 
   /** Kernel writes made so far (route replaces and deletes), for metrics and tests. */
+  @Override
   public synchronized long writes() {
     return writes;
   }

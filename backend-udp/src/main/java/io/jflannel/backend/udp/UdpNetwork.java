@@ -4,6 +4,7 @@ import io.jflannel.backend.udp.sys.Native;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
 import io.jflannel.core.backend.Network;
+import io.jflannel.core.backend.NetworkStats;
 import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * so the device and its route disappear, as upstream's do on exit; it also closes the {@link
  * Netlink} handle.
  */
-public final class UdpNetwork implements Network {
+public final class UdpNetwork implements Network, NetworkStats {
   private static final Logger log = LoggerFactory.getLogger(UdpNetwork.class);
 
   private final Netlink nl;
@@ -100,10 +101,16 @@ public final class UdpNetwork implements Network {
     return forwarder.stats();
   }
 
+  @Override
+  public Map<String, Long> packetCounters() {
+    return stats().asMap();
+  }
+
   /**
    * Kernel writes made to repair the device so far (by reconciles, and when it was re-created), for
    * metrics and tests.
    */
+  @Override
   public synchronized long writes() {
     return writes;
   }

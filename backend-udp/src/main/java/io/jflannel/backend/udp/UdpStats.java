@@ -1,5 +1,8 @@
 package io.jflannel.backend.udp;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Packet counters of a udp network since it was registered, for metrics and tests.
  *
@@ -33,4 +36,23 @@ public record UdpStats(
     long unreachableSent,
     long droppedTtl,
     long sendErrors,
-    long tunWriteErrors) {}
+    long tunWriteErrors) {
+
+  /** The counters by component name, in declaration order, for metrics. */
+  public Map<String, Long> asMap() {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("sentPackets", sentPackets);
+    m.put("sentBytes", sentBytes);
+    m.put("receivedPackets", receivedPackets);
+    m.put("receivedBytes", receivedBytes);
+    m.put("droppedUnknownSource", droppedUnknownSource);
+    m.put("droppedOversize", droppedOversize);
+    m.put("droppedMalformed", droppedMalformed);
+    m.put("droppedNoRoute", droppedNoRoute);
+    m.put("unreachableSent", unreachableSent);
+    m.put("droppedTtl", droppedTtl);
+    m.put("sendErrors", sendErrors);
+    m.put("tunWriteErrors", tunWriteErrors);
+    return m;
+  }
+}

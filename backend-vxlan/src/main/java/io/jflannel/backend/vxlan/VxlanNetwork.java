@@ -5,6 +5,7 @@ import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.Diff;
 import io.jflannel.core.backend.ExternalInterface;
 import io.jflannel.core.backend.Network;
+import io.jflannel.core.backend.NetworkStats;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.ip.Ip4;
 import io.jflannel.core.ip.Ip4Net;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #handle} and {@link #reconcile} come from the daemon's event thread; {@link
  * #close} from any thread. Closes the {@link Netlink} handle it was given.
  */
-public final class VxlanNetwork implements Network {
+public final class VxlanNetwork implements Network, NetworkStats {
   private static final Logger log = LoggerFactory.getLogger(VxlanNetwork.class);
 
   private final Netlink nl;
@@ -93,6 +94,7 @@ public final class VxlanNetwork implements Network {
   }
 
   /** Kernel writes made so far, for metrics and tests. */
+  @Override
   public synchronized long writes() {
     return writes;
   }

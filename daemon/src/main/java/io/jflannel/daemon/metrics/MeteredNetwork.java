@@ -2,6 +2,7 @@ package io.jflannel.daemon.metrics;
 
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.Network;
+import io.jflannel.core.backend.NetworkStats;
 import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.ip.Ip6Net;
 import io.jflannel.core.lease.Lease;
@@ -11,13 +12,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleConsumer;
-import java.util.function.LongSupplier;
 
 /**
  * A {@link Network} that counts what goes through it, for {@link Metrics}: the peers the backend
  * has been told about, lease events by kind, reconcile passes that failed, and the kernel writes
- * each pass made (its repairs), sampled from the backend's own {@code writes()} counter right after
- * each call.
+ * each pass made (its repairs), sampled from the backend's own {@link NetworkStats#writes} counter
+ * right after each call.
  *
  * <p>Why a decorator: the daemon feeds the backend through one {@link Network} reference, so
  * wrapping it sees every event and every reconcile without the backends or {@code LeaseFeed}
@@ -34,8 +34,7 @@ final class MeteredNetwork implements Network {
   static final long UNKNOWN = -1;
 
   private final Network delegate;
-  private final LongSupplier writesSource;
-  private final LongSupplier writeErrorsSource;
+  private final NetworkStats stats; // null: the backend keeps no counters
   private final DoubleConsumer reconcileSeconds;
   private final Object lock = new Object();
   private final Set<Key> peers = new HashSet<>(); // guarded by lock
@@ -56,13 +55,11 @@ final class MeteredNetwork implements Network {
   }
 
   /**
-   * @param counters the backend's counters ({@code writes}, {@code writeErrors} are used here)
    * @param reconcileSeconds told the duration of each reconcile pass, failed ones included
    */
-  MeteredNetwork(Network delegate, NetworkCounters counters, DoubleConsumer reconcileSeconds) {
+  MeteredNetwork(Network delegate, DoubleConsumer reconcileSeconds) {
     this.delegate = delegate;
-    this.writesSource = counters.get(NetworkCounters.Counter.WRITES).orElse(null);
-    this.writeErrorsSource = counters.get(NetworkCounters.Counter.WRITE_ERRORS).orElse(null);
+    this.stats = delegate instanceof NetworkStats s ? s : null;
     this.reconcileSeconds = reconcileSeconds;
     sample();
   }
@@ -135,11 +132,10 @@ final class MeteredNetwork implements Network {
   }
 
   private void sample() {
-    if (writesSource != null) {
-      writes = writesSource.getAsLong();
-    }
-    if (writeErrorsSource != null) {
-      writeErrors = writeErrorsSource.getAsLong();
+    if (stats != null) {
+      writes = stats.writes();
+      long e = stats.writeErrors();
+      writeErrors = e == NetworkStats.UNCOUNTED ? UNKNOWN : e;
     }
   }
 
@@ -175,12 +171,17 @@ final class MeteredNetwork implements Network {
 
   /** Whether the backend counts its kernel writes at all. */
   boolean countsWrites() {
-    return writesSource != null;
+    return stats != null;
   }
 
   /** Whether the backend counts its refused kernel writes. */
   boolean countsWriteErrors() {
-    return writeErrorsSource != null;
+    return stats != null && stats.writeErrors() != NetworkStats.UNCOUNTED;
+  }
+
+  /** The backend's packet counters (udp), or an empty map. */
+  java.util.Map<String, Long> packetCounters() {
+    return stats == null ? java.util.Map.of() : stats.packetCounters();
   }
 
   long added() {

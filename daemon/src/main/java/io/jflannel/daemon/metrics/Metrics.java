@@ -2,6 +2,7 @@ package io.jflannel.daemon.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.jflannel.core.backend.Network;
+import io.jflannel.core.backend.NetworkStats;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.subnet.LeaseListener;
 import io.jflannel.core.subnet.SubnetManager;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +63,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code flannel_peers}, {@code flannel_lease_events_total{type}}, {@code
  *       flannel_backend_failures_total{backend,op}}, {@code flannel_reconcile_duration_seconds},
  *       {@code flannel_reconcile_repairs_total{backend}} and, if the backend counts them ({@link
- *       NetworkCounters}), {@code flannel_netlink_writes_total{backend}}, {@code
+ *       NetworkStats}), {@code flannel_netlink_writes_total{backend}}, {@code
  *       flannel_netlink_write_errors_total{backend}} and its packet counters (udp: {@code
  *       flannel_udp_packets_total{direction}}, {@code flannel_udp_bytes_total{direction}}, {@code
  *       flannel_udp_packets_dropped_total{reason}}, {@code flannel_udp_errors_total{op}}, {@code
@@ -202,8 +204,7 @@ public final class Metrics {
       return network;
     }
     once("instrument");
-    NetworkCounters counters = NetworkCounters.of(network);
-    MeteredNetwork m = new MeteredNetwork(network, counters, reconcileDuration::observe);
+    MeteredNetwork m = new MeteredNetwork(network, reconcileDuration::observe);
     GaugeWithCallback.builder()
         .name("flannel_peers")
         .help("peer leases the backend was last told about (this node's own excluded)")
@@ -253,22 +254,25 @@ public final class Metrics {
           .callback(cb -> known(m.writeErrors()).ifPresent(v -> cb.call(v, backend)))
           .register(registry);
     }
-    counters.stats().ifPresent(st -> backendStats(backend, st));
+    List<String> packetCounters = List.copyOf(m.packetCounters().keySet());
+    if (!packetCounters.isEmpty()) {
+      backendStats(backend, packetCounters, m::packetCounters);
+    }
     return m;
   }
 
   /**
-   * The backend's {@code stats()} record (udp: {@code UdpStats}), one counter family per kind of
-   * component, named {@code flannel_<backend>_...}: {@code sent|receivedPackets} → {@code
+   * The backend's {@link NetworkStats#packetCounters} (udp), one counter family per kind of
+   * counter, named {@code flannel_<backend>_...}: {@code sent|receivedPackets} → {@code
    * packets_total{direction}}, {@code sent|receivedBytes} → {@code bytes_total{direction}}, {@code
    * dropped<Reason>} → {@code packets_dropped_total{reason}}, {@code <op>Errors} → {@code
    * errors_total{op}}, anything else {@code <name>_total}. Read once per family per scrape.
    */
-  private void backendStats(String backend, NetworkCounters.Stats stats) {
+  private void backendStats(String backend, List<String> names, Supplier<Map<String, Long>> read) {
     String prefix = "flannel_" + snake(backend.replace('-', '_')) + "_";
     Map<String, List<String[]>> families = new LinkedHashMap<>(); // family -> {component, label}
     Map<String, String> labelNames = new LinkedHashMap<>();
-    for (String c : stats.names()) {
+    for (String c : names) {
       String family;
       String label = null;
       String labelName = null;
@@ -307,7 +311,7 @@ public final class Metrics {
                           + " counter(s) of its stats)")
                   .callback(
                       cb -> {
-                        Map<String, Long> v = stats.read();
+                        Map<String, Long> v = read.get();
                         for (String[] m : members) {
                           if (m[1] == null) {
                             cb.call(v.get(m[0]));

@@ -2,18 +2,19 @@ package io.jflannel.daemon.metrics;
 
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.Network;
+import io.jflannel.core.backend.NetworkStats;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A network that keeps its peers in a map and counts the kernel writes a vxlan network would make:
- * three per peer added, changed or removed (ARP, FDB, route). Public, with public accessors, like
- * the real networks, so {@link NetworkCounters} finds {@code writes()} and {@code writeErrors()}.
+ * three per peer added, changed or removed (ARP, FDB, route); it counts refused writes too.
  */
-public class FakeNetwork implements Network {
+public class FakeNetwork implements Network, NetworkStats {
   private final Lease own;
   private final Map<String, Lease> kernel = new HashMap<>();
   private long writes;
@@ -34,10 +35,12 @@ public class FakeNetwork implements Network {
     return 1450;
   }
 
+  @Override
   public synchronized long writes() {
     return writes;
   }
 
+  @Override
   public synchronized long writeErrors() {
     return writeErrors;
   }
@@ -110,7 +113,7 @@ public class FakeNetwork implements Network {
       long sendErrors,
       long tunWriteErrors) {}
 
-  /** A udp-like network: also has {@code stats()}, readable without a lock. */
+  /** A udp-like network: also has packet counters, readable without a lock. */
   public static final class Udp extends FakeNetwork {
     public volatile UdpLikeStats stats = new UdpLikeStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
@@ -118,8 +121,18 @@ public class FakeNetwork implements Network {
       super(own);
     }
 
-    public UdpLikeStats stats() {
-      return stats;
+    @Override
+    public Map<String, Long> packetCounters() {
+      UdpLikeStats s = stats;
+      Map<String, Long> m = new LinkedHashMap<>();
+      for (var c : UdpLikeStats.class.getRecordComponents()) {
+        try {
+          m.put(c.getName(), (Long) c.getAccessor().invoke(s));
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      return m;
     }
   }
 
