@@ -255,6 +255,9 @@ final class NodeWatch implements LeaseWatch {
         if (closed) {
           return;
         }
+      } catch (NodeLister.Gone e) {
+        failures.incrementAndGet();
+        log.info("node list continue token expired; listing all nodes again");
       } catch (Exception e) {
         if (closed) {
           return;
