@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * resourceVersion has been compacted away) or an error it cannot retry, and then the whole list is
  * read again: nodes it no longer returns become deletes ({@code deletedFinalStateUnknown}). Failed
  * lists are retried after 1 s, doubling to 32 s, with up to 20% jitter so a fleet of nodes does not
- * come back in step; the backoff starts again after a list succeeds. Nothing here gives up.
+ * come back in step; the backoff starts again once a list and its watch have both worked (a watch
+ * refused after every list must not turn into a list per second). Nothing here gives up.
  *
  * <p>Per node, only name → resourceVersion is kept here (to tell an add from an update, skip what
  * has been seen, and find the nodes a re-list no longer returns); the tracker keeps the projected
@@ -232,7 +233,6 @@ final class NodeWatch implements LeaseWatch {
     while (!closed) {
       try {
         String version = relist();
-        attempts = 0;
         if (closed) {
           return;
         }
@@ -334,6 +334,7 @@ final class NodeWatch implements LeaseWatch {
       closeWatch();
       return null;
     }
+    attempts = 0; // a list and a watch worked: the next failure starts the backoff afresh
     log.debug("watching nodes from resourceVersion {}", version);
     try {
       return ended.get();
