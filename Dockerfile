@@ -44,6 +44,19 @@ RUN /iptables-wrapper-installer.sh --no-sanity-check
 
 COPY --from=build /src/daemon/target/flanneld /opt/flanneld
 
+# AppCDS (not done yet): the launcher adds -XX:SharedArchiveFile=/opt/flanneld/lib/flanneld.jsa
+# when that file exists, which starts flanneld ~40% faster (BENCHMARKS.md, "flanneld memory and
+# start-up"). The archive is bound to the exact JVM build and jar paths, so it has to be dumped
+# here, in this stage, by a training run of the installed launcher with
+# JAVA_OPTS="-XX:ArchiveClassesAtExit=/tmp/flanneld.jsa -Xlog:cds=off -Djffi.extract.dir=/tmp"
+# (dump elsewhere, then move it into lib/: a present archive plus ArchiveClassesAtExit do not mix).
+# The run should be a real start: kube mode against the fabric8 mock API server from the daemon's
+# test classes (--mount=type=bind,from=build), stopped with SIGTERM once subnet.env exists, as
+# scripts/bench-memory's `train` lever does. A vxlan start creates a device, which needs
+# NET_ADMIN in a network namespace of its own: `RUN --security=insecure` with
+# `docker buildx build --allow security.insecure`. Not tried: no Docker engine where this was
+# written. A mismatched or missing archive is harmless (one warning, a normal start).
+
 # Upstream's path, which kube-flannel.yml runs: /opt/bin/flanneld. A wrapper that execs the launcher
 # (same PID, so SIGTERM still reaches the JVM), not a symlink: the launcher finds lib/ from $0.
 RUN mkdir -p /opt/bin \
