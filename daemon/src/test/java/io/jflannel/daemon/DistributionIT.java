@@ -167,6 +167,35 @@ class DistributionIT {
     assertThat(r.out().strip()).isNotEmpty();
   }
 
+  @Test
+  void startsWithoutTheAppCdsArchiveWhenItDoesNotMatch() throws Exception {
+    Path dist = tmp.resolve("dist");
+    copyTree(DIST, dist);
+    byte[] garbage = new byte[4096];
+    new java.util.Random(6).nextBytes(garbage);
+    Files.write(dist.resolve("lib/flanneld.jsa"), garbage);
+    Run r = run(dist.resolve("bin/flanneld"), imageEnv(), "--version");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out().lines().reduce((a, b) -> b).orElse(""))
+        .matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+
+    // an archive of another distribution (other jar paths): ignored, a normal start
+    Path other = tmp.resolve("other");
+    copyTree(DIST, other);
+    Path trained = tmp.resolve("other.jsa");
+    Map<String, String> train =
+        Map.of(
+            "JAVA_OPTS",
+            imageEnv().get("JAVA_OPTS") + " -XX:ArchiveClassesAtExit=" + trained + " -Xlog:cds=off",
+            "FLANNELD_CDS",
+            "off"); // a dynamic archive on top of the JDK's own
+    assertThat(run(other.resolve("bin/flanneld"), train, "--version").exitCode()).isZero();
+    Files.copy(trained, dist.resolve("lib/flanneld.jsa"), StandardCopyOption.REPLACE_EXISTING);
+    r = run(dist.resolve("bin/flanneld"), imageEnv(), "--version");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("0.");
+  }
+
   private static void copyTree(Path from, Path to) throws IOException {
     try (Stream<Path> all = Files.walk(from)) {
       for (Path p : (Iterable<Path>) all::iterator) {

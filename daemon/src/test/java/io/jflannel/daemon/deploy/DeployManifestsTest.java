@@ -177,12 +177,12 @@ class DeployManifestsTest {
         .isEqualTo("metadata.namespace");
     assertThat(env(flannel)).doesNotContainKey("JAVA_OPTS"); // it would drop the image's jffi dir
     assertThat(env(flannel).get("FLANNELD_JVM_HEAP").getValue())
-        .as("an explicit heap, sized for the cluster (BENCHMARKS-memory.md)")
+        .as("an explicit heap, sized from BENCHMARKS.md")
         .matches("\\d+[mg]");
 
     Map<String, Quantity> requests = flannel.getResources().getRequests();
     assertThat(Quantity.getAmountInBytes(requests.get("memory")).longValue())
-        .as("memory request sized from BENCHMARKS-memory.md, above upstream's 50Mi")
+        .as("memory request sized from BENCHMARKS.md, above upstream's 50Mi")
         .isGreaterThan(50L << 20);
     assertThat(requests).containsKey("cpu");
     assertThat(flannel.getResources().getLimits()).as("no limits, as upstream").isNullOrEmpty();

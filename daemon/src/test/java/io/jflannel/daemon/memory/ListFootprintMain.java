@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one LIST of all Nodes costs in the heap, two ways, for {@code BENCHMARKS-memory.md}: {@code
+ * What one LIST of all Nodes costs in the heap, two ways, for {@code BENCHMARKS.md}: {@code
  * fabric8} as the kube subnet manager's informer does it (the whole response as a byte array, then
  * the whole NodeList), and {@code stream} (the response read as a stream, one Node at a time, each
  * reduced to what a lease needs: name, pod CIDR, flannel annotations). Not a test; run with the

@@ -34,12 +34,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Mechanism: {@link #acquireLease} reads the own Node directly (waiting for the pod CIDR the
  * controller manager assigns), checks it against the net config and patches only annotations that
- * differ ({@link OwnNode}, {@link OwnAnnotations}). {@link #watchLeases} runs one fabric8 informer
- * on all Nodes, as upstream does, but its store keeps only name → resourceVersion ({@link
- * NodeVersionStore}); the handler ({@link PeerTracker}) projects each Node into its lease as it
- * arrives and keeps that, a few hundred bytes instead of the 15–30 KB Node; changes go through a
- * {@link LeaseEventCoalescer} to one delivery thread. The informer relists and rewatches with
- * fabric8's exponential backoff (1 s doubling to 32 s) after any API error; nothing here gives up.
+ * differ ({@link OwnNode}, {@link OwnAnnotations}). {@link #watchLeases} lists and watches all
+ * Nodes, as upstream's informer does ({@link NodeWatch}), but reads the list page by page as a
+ * stream ({@link NodeLister}) and keeps only name → resourceVersion per node; the handler ({@link
+ * PeerTracker}) projects each Node into its lease as it arrives and keeps that, a few hundred bytes
+ * instead of the 15–30 KB Node; changes go through a {@link LeaseEventCoalescer} to one delivery
+ * thread. The watch relists after 410 Gone and retries with exponential backoff (1 s doubling to 32
+ * s) after any API error; nothing here gives up.
  *
  * <p>As upstream: the lease expires 24 h after acquisition and is never renewed (in kube mode the
  * Node is the lease); {@link #completeLease} never calls its {@code onLost} callback, since nothing
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: all methods may be called from any thread. Ownership: a manager made by {@link
  * #connect} owns its client and closes it; one made by {@link #create} borrows the caller's.
- * Hazard: a watch holds an informer and a thread until it or the manager is closed.
+ * Hazard: a watch holds a fabric8 watch and two threads until it or the manager is closed.
  */
 public final class KubeSubnetManager implements SubnetManager {
 
@@ -235,13 +236,13 @@ public final class KubeSubnetManager implements SubnetManager {
   }
 
   /**
-   * Starts the node informer and delivers peer lease changes to {@code listener} under the {@link
-   * LeaseListener} contract: the first batch is every peer known when the first list has been
-   * handled. Returns at once; if the API server is unreachable, the informer keeps retrying.
+   * Starts the node list and watch and delivers peer lease changes to {@code listener} under the
+   * {@link LeaseListener} contract: the first batch is every peer known when the first list has
+   * been handled. Returns at once; if the API server is unreachable, the watch keeps retrying.
    *
    * @throws IllegalStateException if no lease has been acquired, a watch is already running or the
    *     manager is closed
-   * @throws SubnetException if the informer cannot be started
+   * @throws SubnetException if the watch cannot be started
    */
   @Override
   public LeaseWatch watchLeases(LeaseListener listener) throws SubnetException {
@@ -348,8 +349,8 @@ public final class KubeSubnetManager implements SubnetManager {
   }
 
   /**
-   * Stops the watch (informer and delivery thread) and, if the manager created it, closes the
-   * client. Leaves every annotation in place. Idempotent; never throws.
+   * Stops the watch (list/watch thread and delivery thread) and, if the manager created it, closes
+   * the client. Leaves every annotation in place. Idempotent; never throws.
    */
   @Override
   public void close() {

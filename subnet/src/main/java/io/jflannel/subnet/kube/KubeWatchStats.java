@@ -10,7 +10,7 @@ import java.time.Instant;
  *
  * @param running whether a watch is started and not closed
  * @param synced whether the first list of nodes has been handled (the peer set is complete)
- * @param watching whether the informer's watch connection is currently up
+ * @param watching whether the watch connection is currently up
  * @param peers nodes with a usable lease (the own node excluded)
  * @param skippedNodes nodes whose current state yields no lease
  * @param firstListItemAt when the first node of the first list reached the manager, i.e. soon after
@@ -18,8 +18,8 @@ import java.time.Instant;
  * @param syncedAt when the first list had been handled; null before
  * @param batchesDelivered batches handed to the listener
  * @param eventsDelivered events handed to the listener
- * @param listFailures failed lists, and watches fabric8 could not simply resume, each retried by
- *     the informer with backoff (a dropped watch connection that fabric8 reopens is not counted)
+ * @param listFailures failed lists, and watches fabric8 could not simply resume, each retried with
+ *     backoff (a dropped watch connection that fabric8 reopens is not counted)
  */
 public record KubeWatchStats(
     boolean running,

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * values outside the lock. So an offer never blocks on the listener, a slow listener just sees
  * bigger batches, and the latest state of each lease wins ({@code Added} then {@code Removed}
  * becomes {@code Removed}, and the reverse {@code Added}). Events are held back until {@link
- * #release} is called, which the watch does once the informer's first list has been handled, so the
- * first batch is the whole initial peer set.
+ * #release} is called, which the watch does once its first list has been handled, so the first
+ * batch is the whole initial peer set.
  *
  * <p>Keyed by subnets rather than node name because a lease is identified by its subnets ({@link
  * io.jflannel.core.lease.Lease#sameSubnets}): a node whose pod CIDR changes yields a {@code

@@ -1,65 +1,103 @@
 package io.jflannel.subnet.kube;
 
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.internal.AbstractWatchManager;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.subnet.LeaseListener;
 import io.jflannel.core.subnet.LeaseWatch;
 import io.jflannel.core.subnet.SubnetException;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running watch of the peer leases: a fabric8 informer on all Nodes (no selector, as upstream),
- * whose store is a {@link NodeVersionStore}, whose handler is a {@link PeerTracker}, feeding a
- * {@link LeaseEventCoalescer}.
+ * One running watch of the peer leases: list all Nodes (paged and streamed, {@link NodeLister}),
+ * then watch them from the list's resourceVersion (a fabric8 watch), feeding every Node to a {@link
+ * PeerTracker}, whose events go through a {@link LeaseEventCoalescer}. No selector, as upstream.
  *
- * <p>The informer has no resync (a resync would only replay the store; the daemon reconciles
- * against {@link #leases} itself) and an exception handler that always retries: fabric8's default
- * gives up when the first list fails, e.g. when the API server is down as flanneld starts. Retries
- * use fabric8's backoff, 1 s doubling to 32 s; a broken watch is resumed from its last
- * resourceVersion, a 410 Gone or failed resume leads to a full re-list, whose missing nodes become
- * deletes.
+ * <p>Mechanism: one thread runs list → watch → (watch ends) → backoff → list ... until closed.
+ * fabric8's watch resumes by itself from the last resourceVersion it saw when its connection drops
+ * (with its own backoff, {@code watchReconnectInterval}); it ends only on 410 Gone (the
+ * resourceVersion has been compacted away) or an error it cannot retry, and then the whole list is
+ * read again: nodes it no longer returns become deletes ({@code deletedFinalStateUnknown}). Failed
+ * lists are retried after 1 s, doubling to 32 s, with up to 20% jitter so a fleet of nodes does not
+ * come back in step; the backoff starts again once a list and its watch have both worked (a watch
+ * refused after every list must not turn into a list per second). Nothing here gives up.
  *
- * <p>Thread-safety: {@link #close} and the readers may be called from any thread. Ownership: owns
- * the informer and the delivery thread; the client is borrowed.
+ * <p>Per node, only name → resourceVersion is kept here (to tell an add from an update, skip what
+ * has been seen, and find the nodes a re-list no longer returns); the tracker keeps the projected
+ * lease. Why not fabric8's informer: it reads the first list as one {@code byte[]} and then one
+ * {@code NodeList}, about 5× the JSON in heap at once (BENCHMARKS.md, "flanneld memory and
+ * start-up"); here a list costs one parser buffer and one slim Node at a time.
+ *
+ * <p>Thread-safety: list items (this watch's thread) and watch events (fabric8's thread) reach the
+ * tracker one at a time, under one lock, and events of a watch that has ended are dropped. {@link
+ * #close} and the readers may be called from any thread. Ownership: owns its thread and the fabric8
+ * watch; the client is borrowed.
  */
 final class NodeWatch implements LeaseWatch {
 
   private static final Logger log = LoggerFactory.getLogger(NodeWatch.class);
+  private static final long FIRST_BACKOFF_MS = 1_000;
+  private static final long MAX_BACKOFF_MS = 32_000;
 
-  private final SharedIndexInformer<Node> informer;
+  private final KubernetesClient client;
+  private final NodeLister lister;
   private final LeaseEventCoalescer coalescer;
   private final PeerTracker tracker;
   private final Consumer<NodeWatch> onClose;
-  private final AtomicLong failures;
+  private final Runnable beforeWatch;
+  private final AtomicLong failures = new AtomicLong();
+  private final Object handlerLock = new Object();
+  private final Map<String, String> versions = new HashMap<>(); // guarded by handlerLock
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile Watch watch;
+  private volatile String listedVersion;
+  private int attempts; // this watch's thread only
 
   private NodeWatch(
-      SharedIndexInformer<Node> informer,
+      KubernetesClient client,
+      NodeLister lister,
       LeaseEventCoalescer coalescer,
       PeerTracker tracker,
       Consumer<NodeWatch> onClose,
-      AtomicLong failures) {
-    this.informer = informer;
+      Runnable beforeWatch,
+      String ownName) {
+    this.client = client;
+    this.lister = lister;
     this.coalescer = coalescer;
     this.tracker = tracker;
     this.onClose = onClose;
-    this.failures = failures;
+    this.beforeWatch = beforeWatch;
+    this.thread = new Thread(this::run, "jflannel-kube-nodes-" + ownName);
+    thread.setDaemon(true);
   }
 
   /**
-   * Starts the informer and the delivery thread. Returns at once; the first batch reaches {@code
-   * listener} once the first list has been handled.
+   * Starts listing and watching. Returns at once; the first batch reaches {@code listener} once the
+   * first list has been handled.
    *
    * @param ownName this node, never delivered
    * @param ownLease this node's lease; its subnets are never delivered either
    * @param onClose told when the watch is closed, so the manager can forget it
-   * @throws SubnetException if the client refuses to create the informer
+   * @throws SubnetException if the client's master URL or HTTP client is unusable
    */
   static NodeWatch start(
       KubernetesClient client,
@@ -71,6 +109,41 @@ final class NodeWatch implements LeaseWatch {
       Clock clock,
       Consumer<NodeWatch> onClose)
       throws SubnetException {
+    return start(
+        client,
+        ownName,
+        ownLease,
+        names,
+        listener,
+        warnings,
+        clock,
+        onClose,
+        NodeLister.DEFAULT_PAGE_SIZE,
+        () -> {});
+  }
+
+  /**
+   * {@link #start}, with the list's page size and a hook run on this watch's thread after each list
+   * and before its watch starts (for tests: a change made there must still arrive).
+   */
+  static NodeWatch start(
+      KubernetesClient client,
+      String ownName,
+      Lease ownLease,
+      KubeAnnotations names,
+      LeaseListener listener,
+      Consumer<String> warnings,
+      Clock clock,
+      Consumer<NodeWatch> onClose,
+      int pageSize,
+      Runnable beforeWatch)
+      throws SubnetException {
+    NodeLister lister;
+    try {
+      lister = new NodeLister(client, pageSize);
+    } catch (RuntimeException e) {
+      throw new SubnetException("cannot start watching nodes: " + e.getMessage(), e);
+    }
     LeaseEventCoalescer coalescer =
         new LeaseEventCoalescer(listener, "jflannel-kube-leases-" + ownName);
     NodeProjector projector =
@@ -78,24 +151,10 @@ final class NodeWatch implements LeaseWatch {
     PeerTracker tracker =
         new PeerTracker(
             ownName, ownLease, projector, coalescer::offer, warnings, coalescer::release, clock);
-    AtomicLong failures = new AtomicLong();
-    try {
-      SharedIndexInformer<Node> informer = client.nodes().runnableInformer(0);
-      informer.itemStore(new NodeVersionStore());
-      informer.removeNamespaceIndex();
-      informer.exceptionHandler(
-          (started, failure) -> {
-            failures.incrementAndGet();
-            log.debug("node list/watch failed; the informer retries with backoff", failure);
-            return true;
-          });
-      informer.addEventHandler(tracker);
-      informer.start();
-      return new NodeWatch(informer, coalescer, tracker, onClose, failures);
-    } catch (RuntimeException e) {
-      coalescer.close();
-      throw new SubnetException("cannot start watching nodes: " + e.getMessage(), e);
-    }
+    NodeWatch watch =
+        new NodeWatch(client, lister, coalescer, tracker, onClose, beforeWatch, ownName);
+    watch.thread.start();
+    return watch;
   }
 
   /** Returns the peers' current leases. */
@@ -108,12 +167,17 @@ final class NodeWatch implements LeaseWatch {
     return tracker.synced();
   }
 
+  /** Returns the resourceVersion of the last complete list, or null before the first. */
+  String listedVersion() {
+    return listedVersion;
+  }
+
   /** Returns a snapshot of the watch. */
   KubeWatchStats stats() {
     return new KubeWatchStats(
         true,
         tracker.synced(),
-        informer.isWatching(),
+        watching(),
         tracker.peerCount(),
         tracker.skippedCount(),
         tracker.firstListItemAt(),
@@ -123,18 +187,227 @@ final class NodeWatch implements LeaseWatch {
         failures.get());
   }
 
+  /** Whether the watch connection is up now (not while fabric8 reconnects it). */
+  private boolean watching() {
+    Watch w = watch;
+    if (w == null) {
+      return false;
+    }
+    // the manager fabric8 returns knows whether its connection is up; any other Watch: assume so
+    return !(w instanceof AbstractWatchManager<?> m) || m.isWatching();
+  }
+
   /**
-   * Stops the informer, then the delivery thread (see {@link LeaseEventCoalescer#close} for what
-   * that waits for). Idempotent; never throws.
+   * Stops the list/watch thread and the fabric8 watch, then the delivery thread (see {@link
+   * LeaseEventCoalescer#close} for what that waits for). Idempotent; never throws.
    */
   @Override
   public void close() {
     onClose.accept(this);
-    try {
-      informer.stop();
-    } catch (RuntimeException e) {
-      log.debug("stopping the node informer failed", e);
-    }
+    closed = true;
+    thread.interrupt();
+    closeWatch();
     coalescer.close();
+    if (Thread.currentThread() != thread) {
+      try {
+        thread.join(2_000); // it only stops at once when not inside a blocking read
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void closeWatch() {
+    Watch w = watch;
+    watch = null;
+    if (w != null) {
+      try {
+        w.close();
+      } catch (RuntimeException e) {
+        log.debug("closing the node watch failed", e);
+      }
+    }
+  }
+
+  private void run() {
+    while (!closed) {
+      try {
+        String version = relist();
+        if (closed) {
+          return;
+        }
+        beforeWatch.run();
+        WatcherException end = watchFrom(version);
+        if (closed) {
+          return;
+        }
+        if (end == null) {
+          failures.incrementAndGet();
+          log.warn("node watch closed unexpectedly (client closed?); listing all nodes again");
+        } else if (end.isHttpGone()) {
+          log.info("node watch expired ({}); listing all nodes again", end.getMessage());
+        } else {
+          failures.incrementAndGet();
+          log.warn("node watch failed: {}; listing all nodes again", end.getMessage());
+          log.debug("node watch failure", end);
+        }
+      } catch (InterruptedException e) {
+        if (closed) {
+          return;
+        }
+      } catch (NodeLister.Gone e) {
+        failures.incrementAndGet();
+        log.info("node list continue token expired; listing all nodes again");
+      } catch (Exception e) {
+        if (closed) {
+          return;
+        }
+        failures.incrementAndGet();
+        log.warn("listing nodes failed, retrying: {}", String.valueOf(e.getMessage()));
+        log.debug("node list failure", e);
+      }
+      try {
+        Thread.sleep(nextBackoffMs());
+      } catch (InterruptedException e) {
+        if (closed) {
+          return;
+        }
+      }
+    }
+  }
+
+  private long nextBackoffMs() {
+    long base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(attempts, 5));
+    attempts++;
+    return base + ThreadLocalRandom.current().nextLong(base / 5 + 1);
+  }
+
+  /**
+   * Lists every node into the tracker; nodes known before but not listed now become deletes.
+   * Returns the list's resourceVersion.
+   */
+  private String relist() throws Exception {
+    Set<String> listed = new HashSet<>();
+    String version =
+        lister.list(
+            node -> {
+              synchronized (handlerLock) {
+                if (!closed) {
+                  listed.add(node.getMetadata().getName());
+                  apply(node);
+                }
+              }
+            });
+    synchronized (handlerLock) {
+      if (closed) {
+        return version;
+      }
+      for (String name : List.copyOf(versions.keySet())) {
+        if (!listed.contains(name)) {
+          versions.remove(name);
+          tracker.onDelete(skeleton(name), true);
+        }
+      }
+      listedVersion = version;
+      tracker.onList(version, listed.isEmpty());
+    }
+    return version;
+  }
+
+  /**
+   * Watches from {@code version} until the watch ends; returns why: null if it was closed without
+   * an error (by {@link #close}, or because the client was closed).
+   */
+  private WatcherException watchFrom(String version) throws InterruptedException {
+    CompletableFuture<WatcherException> ended = new CompletableFuture<>();
+    Watch w =
+        client
+            .nodes()
+            .watch(
+                new ListOptionsBuilder()
+                    .withResourceVersion(version)
+                    .withAllowWatchBookmarks(true)
+                    .build(),
+                new Handler(ended));
+    watch = w;
+    if (closed) {
+      closeWatch();
+      return null;
+    }
+    attempts = 0; // a list and a watch worked: the next failure starts the backoff afresh
+    log.debug("watching nodes from resourceVersion {}", version);
+    try {
+      return ended.get();
+    } catch (ExecutionException e) {
+      return new WatcherException("node watch ended", e.getCause());
+    } finally {
+      closeWatch();
+    }
+  }
+
+  /** Hands one listed or watched node to the tracker, unless its resourceVersion is known. */
+  private void apply(Node node) {
+    ObjectMeta metadata = node.getMetadata();
+    if (metadata == null || metadata.getName() == null) {
+      return;
+    }
+    String version = metadata.getResourceVersion() == null ? "" : metadata.getResourceVersion();
+    String last = versions.put(metadata.getName(), version);
+    if (last == null) {
+      tracker.onAdd(node);
+    } else if (!last.equals(version)) {
+      tracker.onUpdate(node, node);
+    }
+  }
+
+  private static Node skeleton(String name) {
+    ObjectMeta metadata = new ObjectMeta();
+    metadata.setName(name);
+    Node node = new Node();
+    node.setMetadata(metadata);
+    return node;
+  }
+
+  /** Watch events of one watch; dropped once that watch has ended or this one is closed. */
+  private final class Handler implements Watcher<Node> {
+    private final CompletableFuture<WatcherException> ended;
+
+    Handler(CompletableFuture<WatcherException> ended) {
+      this.ended = ended;
+    }
+
+    @Override
+    public void eventReceived(Action action, Node node) {
+      synchronized (handlerLock) {
+        if (closed || ended.isDone() || node == null) {
+          return;
+        }
+        switch (action) {
+          case ADDED, MODIFIED -> apply(node);
+          case DELETED -> {
+            String name = node.getMetadata() == null ? null : node.getMetadata().getName();
+            if (name != null && versions.remove(name) != null) {
+              tracker.onDelete(node, false);
+            }
+          }
+          default -> {} // BOOKMARK: fabric8 keeps its resourceVersion; ERROR: fabric8 handles it
+        }
+      }
+    }
+
+    @Override
+    public boolean reconnecting() {
+      return true; // a dropped connection is resumed by fabric8, however often it drops
+    }
+
+    @Override
+    public void onClose(WatcherException cause) {
+      ended.complete(cause);
+    }
+
+    @Override
+    public void onClose() {
+      ended.complete(null);
+    }
   }
 }

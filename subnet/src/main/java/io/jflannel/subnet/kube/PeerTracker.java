@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node informer's event handler: projects every Node it is shown into the lease it advertises,
+ * The node watch's event handler: projects every Node it is shown into the lease it advertises,
  * keeps that projection per node name (a few hundred bytes instead of the 15–30 KB Node), and turns
  * changes of it into {@link LeaseEvent}s for the coalescer.
  *
@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  *       early), so a typo in an annotation does not cut the node off.
  * </ul>
  *
- * <p>Thread-safety: the informer calls the handler methods from one thread at a time; {@link
- * #leases} and the counters may be read from any thread (the map is concurrent, the rest volatile).
- * Owned by one watch.
+ * <p>Thread-safety: the watch calls the handler methods from one thread at a time; {@link #leases}
+ * and the counters may be read from any thread (the map is concurrent, the rest volatile). Owned by
+ * one watch.
  */
 final class PeerTracker implements ResourceEventHandler<Node> {
 

@@ -7,14 +7,18 @@
  * on all Nodes and pushes one event per change into a buffered channel of {@code EVENT_QUEUE_DEPTH}
  * (5,000); when 5,000+ nodes start at once the channel fills and the informer blocks (issue #2252;
  * PR #2251 added up to 100 retrying goroutines). Its informer cache also holds every Node in full,
- * 15–30 KB each on a real cluster. This package keeps the single informer but changes what it holds
- * and how events leave it:
+ * 15–30 KB each on a real cluster. This package keeps list-then-watch of all Nodes but changes what
+ * it holds and how events leave it:
  *
  * <ul>
- *   <li>The informer's item store keeps name → resourceVersion only ({@code NodeVersionStore}); the
- *       event handler projects each Node into its lease on arrival ({@code PeerTracker}, {@code
- *       NodeProjector}) and keeps that. Full Nodes live only while a list or watch event is being
- *       handled.
+ *   <li>The list is read page by page ({@code limit}/{@code continue}) and each page as a stream,
+ *       one slim Node (name, resourceVersion, annotations, pod CIDRs) at a time ({@code
+ *       NodeLister}, {@code NodeListReader}); fabric8's informer would hold the whole list twice,
+ *       as bytes and as objects. The watch is fabric8's, from the list's resourceVersion ({@code
+ *       NodeWatch}); 410 Gone means list again.
+ *   <li>Per node only name → resourceVersion is kept besides the lease; each Node is projected into
+ *       its lease on arrival ({@code PeerTracker}, {@code NodeProjector}). Full Nodes live only
+ *       while one watch event is being handled.
  *   <li>Events coalesce per lease in an insertion-ordered map drained by one delivery thread
  *       ({@code LeaseEventCoalescer}): pending work is bounded by the number of peers, and nothing
  *       can block the informer.
@@ -27,8 +31,9 @@
  * </ul>
  *
  * <p>Testing: against fabric8's CRUD mock API server. It has no watch history (a resumed watch sees
- * the current objects as ADDED, never the deletes it missed), sends no bookmarks, refuses strategic
- * merge patches, and drops metadata sent to {@code /status}; see the tests for what each of those
- * means here.
+ * the current objects as ADDED, never the deletes it missed), ignores {@code limit} (one page
+ * always), sends no bookmarks, refuses strategic merge patches, and drops metadata sent to {@code
+ * /status}; see the tests for what each of those means here. Paging is tested against a small fake
+ * API server.
  */
 package io.jflannel.subnet.kube;

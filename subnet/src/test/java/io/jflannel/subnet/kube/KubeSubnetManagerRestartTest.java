@@ -35,11 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * cannot be restarted, its Vert.x instance is closed on shutdown.
  *
  * <p>What the mock cannot show: a resumed watch on a real API server replays what happened while it
- * was away (or answers 410 Gone, and the informer re-lists, turning vanished nodes into deletes).
- * The mock keeps no history; on every new watch it sends all current objects as ADDED. So changes
- * made while no server runs cannot be tested, and a node deleted during the gap would be missed by
- * the mock but not by a real API server. What is tested: the informer reconnects with backoff by
- * itself and everything changed after that is delivered.
+ * was away (or answers 410 Gone, and the watch re-lists, turning vanished nodes into deletes). The
+ * mock keeps no history; on every new watch it sends all current objects as ADDED. So changes made
+ * while no server runs cannot be tested here, and a node deleted during the gap would be missed by
+ * the mock but not by a real API server ({@link NodeWatchTest} covers 410 and re-list against a
+ * fake that keeps history). What is tested: the watch reconnects with backoff by itself and
+ * everything changed after that is delivered.
  */
 @SuppressWarnings("try") // watches are opened for their side effect, closed by try
 class KubeSubnetManagerRestartTest {

@@ -80,10 +80,7 @@ class KubeSubnetManagerWatchTest {
     return lease.attrs().backendData().get("VtepMAC").asText();
   }
 
-  /**
-   * Starts a watch and waits until its informer watches, so no change can fall between list and
-   * watch.
-   */
+  /** Starts a watch and waits until it watches, so no change can fall between list and watch. */
   private LeaseWatch watch(LeaseListener listener) throws SubnetException {
     LeaseWatch watch = manager.watchLeases(listener);
     support.settle(client, manager);

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The handler's rules, driven directly as the informer would drive it. */
+/** The handler's rules, driven directly as the node watch would drive it. */
 class PeerTrackerTest {
 
   private final List<LeaseEvent> events = new ArrayList<>();
