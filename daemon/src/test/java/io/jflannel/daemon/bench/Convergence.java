@@ -30,9 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Options: {@code --cases=vxlan:1000,host-gw:5000,vxlan+nh:50000,vxlan+v1:5000} (backend, then
  * {@code +nh} for {@code "NexthopRoutes": true}, {@code +v1} for {@code -v=1}, {@code +bo} for
- * {@link BackendOnly} instead of the daemon, {@code +xmx64m} for its heap), {@code --timeout=600}
- * (seconds per daemon run), {@code --bo-heap=64m} (BackendOnly's -Xmx; the launcher's default is
- * 64m).
+ * {@link BackendOnly} instead of the daemon, {@code +xmx64m} for its heap, or the daemon's
+ * FLANNELD_JVM_HEAP), {@code --timeout=600} (seconds per daemon run), {@code --bo-heap=64m}
+ * (BackendOnly's -Xmx; the launcher's default is 64m).
  */
 final class Convergence {
   private Convergence() {}
@@ -281,7 +281,9 @@ final class Convergence {
   private static Flanneld start(Context ctx, Case c, String host, List<String> extra, Path log)
       throws java.io.IOException {
     if (!c.backendOnly()) {
-      return Flanneld.start(ctx.flanneld(), host, ctx.daemonArgs(host, extra), log);
+      // +xmxSIZE on a daemon case: the launcher's FLANNELD_JVM_HEAP
+      Map<String, String> env = c.heap() != null ? Map.of("FLANNELD_JVM_HEAP", c.heap()) : Map.of();
+      return Flanneld.start(ctx.flanneld(), host, ctx.daemonArgs(host, extra), log, env);
     }
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host, "java"));
     cmd.addAll(DAEMON_JVM);
