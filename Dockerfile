@@ -53,7 +53,7 @@ RUN java -Xshare:dump -XX:SharedClassListFile=/opt/flanneld/lib/flanneld.classli
  && /opt/flanneld/bin/flanneld --version
 
 # Upstream's path, which kube-flannel.yml runs: /opt/bin/flanneld. A wrapper that execs the launcher
-# (same PID, so SIGTERM still reaches the JVM), not a symlink: the launcher finds lib/ from $0.
+# (same PID, so SIGTERM still reaches the JVM); a symlink would do as well (the launcher resolves it).
 RUN mkdir -p /opt/bin \
  && printf '#!/bin/sh\nexec /opt/flanneld/bin/flanneld "$@"\n' > /opt/bin/flanneld \
  && chmod 0755 /opt/bin/flanneld

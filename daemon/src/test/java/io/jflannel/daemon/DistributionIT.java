@@ -158,7 +158,7 @@ class DistributionIT {
     copyTree(DIST, opt.resolve("flanneld"));
     Path wrapper = opt.resolve("bin/flanneld");
     Files.createDirectories(wrapper.getParent());
-    // as the Dockerfile writes it (a symlink would not do: the launcher finds lib/ from $0)
+    // as the Dockerfile writes it (a symlink works too: aSymlinkedLauncherFindsItsJars)
     Files.writeString(
         wrapper, "#!/bin/sh\nexec " + opt.resolve("flanneld/bin/flanneld") + " \"$@\"\n");
     Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
