@@ -76,37 +76,30 @@ public final class Daemon {
   public int run() throws Exception {
     starting = Thread.currentThread();
     Signals.onTermination(() -> requestStop(0));
+    Exception failure = null;
     try {
       start();
-    } catch (StartupException e) {
+    } catch (StartupException | InterruptedException | RuntimeException e) {
+      failure = e;
+    } finally {
       starting = null;
-      Thread.interrupted();
-      if (stopRequested()) {
-        return stoppedDuringStartUp(e);
+    }
+    Thread.interrupted(); // a stop request interrupts the start; from here on nothing does
+    if (failure != null) {
+      // a stop request may surface as any of these, e.g. a client library's wrapping of the
+      // interrupt
+      if (stopRequested() || failure instanceof InterruptedException) {
+        return stoppedDuringStartUp(failure);
       }
-      log.error("{}", e.getMessage());
-      log.debug("start-up failure", e);
+      if (failure instanceof RuntimeException r) {
+        throw r;
+      }
+      log.error("{}", failure.getMessage());
+      log.debug("start-up failure", failure);
       closeAll();
       return 1;
-    } catch (InterruptedException e) {
-      starting = null;
-      Thread.interrupted();
-      return stoppedDuringStartUp(e);
-    } catch (RuntimeException e) {
-      starting = null;
-      if (!stopRequested()) {
-        throw e;
-      }
-      Thread.interrupted();
-      return stoppedDuringStartUp(e); // e.g. a client library's wrapping of the interrupt
     }
-    starting = null;
-    try {
-      stop.await();
-    } catch (InterruptedException e) {
-      // the signal came as start() returned: the stop request below is already recorded
-      Thread.interrupted();
-    }
+    stop.await();
     log.info("exiting cleanly");
     closeAll();
     return exitCode.get();
