@@ -186,7 +186,7 @@ public final class Daemon {
       lease = manager.acquireLease(attrs);
       log.info("acquired lease {}", lease.subnets());
       network = own(metrics.instrument(factory.type(), backend.register(lease)));
-      metrics.lease(manager, lease);
+      metrics.lease(manager, factory.type(), lease);
     } catch (BackendException | SubnetException e) {
       throw new StartupException(e.getMessage(), e);
     }

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * Metrics metrics = Metrics.register(health);           // health: Optional<HealthServer>
  * network = own(metrics.instrument(factory.type(), backend.register(lease)));
- * metrics.lease(manager, lease);
+ * metrics.lease(manager, factory.type(), lease);
  * LeaseFeed feed = own(new LeaseFeed(manager, network));
  * own(manager.watchLeases(metrics.feed(feed))::close);
  * }</pre>
@@ -327,24 +327,17 @@ public final class Metrics {
         });
   }
 
-  /**
-   * The backend's name for labels and metric names: the lease's {@code BackendType}, except that
-   * upstream's udp backend writes an empty type, which is {@code udp}.
-   */
-  static String backendName(String leaseBackendType) {
-    return leaseBackendType == null || leaseBackendType.isEmpty() ? "udp" : leaseBackendType;
-  }
-
   /** {@code unknownSource} → {@code unknown_source}. */
   static String snake(String camel) {
     return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
   }
 
   /**
-   * Publishes the lease this node holds as {@code flannel_lease_info}, and the subnet manager's own
-   * state (kube: the node watch).
+   * Publishes the lease this node holds as {@code flannel_lease_info} (labelled with {@code
+   * backend}, the backend's registered name: upstream's udp lease carries an empty type), and the
+   * subnet manager's own state (kube: the node watch).
    */
-  public void lease(SubnetManager manager, Lease lease) {
+  public void lease(SubnetManager manager, String backend, Lease lease) {
     if (registry == null) {
       return;
     }
@@ -360,7 +353,7 @@ public final class Metrics {
         text(lease.ipv6Subnet()),
         text(lease.attrs().publicIp()),
         text(lease.attrs().publicIpv6()),
-        backendName(lease.attrs().backendType()),
+        backend,
         manager.name());
     if (manager instanceof KubeSubnetManager kube) {
       kubeWatch(kube);

@@ -94,7 +94,7 @@ class MetricsTest {
   /** Wires metrics as the daemon does, around {@code network}; returns the listener to feed. */
   private LeaseListener wire(Metrics metrics, Network backend) {
     Network network = metrics.instrument("vxlan", backend);
-    metrics.lease(manager, own);
+    metrics.lease(manager, "vxlan", own);
     feed = new LeaseFeed(manager, network);
     return metrics.feed(feed);
   }
@@ -303,7 +303,7 @@ class MetricsTest {
     Network backend = new FakeNetwork(own);
     assertThat(metrics.enabled()).isFalse();
     assertThat(metrics.instrument("vxlan", backend)).isSameAs(backend);
-    metrics.lease(manager, own);
+    metrics.lease(manager, "vxlan", own);
     feed = new LeaseFeed(manager, backend);
     assertThat(metrics.feed(feed)).isSameAs(feed);
     assertThat(metrics.scrape()).isEmpty();
