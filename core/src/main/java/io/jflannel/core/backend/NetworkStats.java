@@ -6,25 +6,18 @@ import java.util.Map;
  * Counters a {@link Network} may keep, for the daemon's metrics; a network that keeps none does not
  * implement it.
  *
- * <p>{@link #writes} and {@link #writeErrors} are read on the daemon's event thread right after
- * each {@code handle} or {@code reconcile}, so they may share the network's lock. {@link
- * #packetCounters} is read at scrape time from another thread, so it must not block.
+ * <p>{@link #writes} is read on the daemon's event thread right after each {@code handle} or {@code
+ * reconcile}, so it may share the network's lock. (Kernel refusals are counted for the whole
+ * process by the netlink module's {@code NetlinkStats}.) {@link #packetCounters} is read at scrape
+ * time from another thread, so it must not block.
  */
 public interface NetworkStats {
-
-  /** What {@link #writeErrors} returns when the network does not count refusals. */
-  long UNCOUNTED = -1;
 
   /**
    * Kernel write requests sent so far (vxlan: ARP, FDB, route and nexthop replaces and deletes;
    * host-gw: routes and nexthops; udp: device repairs).
    */
   long writes();
-
-  /** Of {@link #writes}, those the kernel refused; {@link #UNCOUNTED} by default. */
-  default long writeErrors() {
-    return UNCOUNTED;
-  }
 
   /**
    * Data-plane counters of a network that moves packets itself (udp), by name in a fixed order:

@@ -40,7 +40,6 @@ final class MeteredNetwork implements Network {
   private final Set<Key> peers = new HashSet<>(); // guarded by lock
   private volatile int peerCount;
   private volatile long writes = UNKNOWN;
-  private volatile long writeErrors = UNKNOWN;
   private final LongAdder added = new LongAdder();
   private final LongAdder removed = new LongAdder();
   private final LongAdder repairs = new LongAdder();
@@ -134,8 +133,6 @@ final class MeteredNetwork implements Network {
   private void sample() {
     if (stats != null) {
       writes = stats.writes();
-      long e = stats.writeErrors();
-      writeErrors = e == NetworkStats.UNCOUNTED ? UNKNOWN : e;
     }
   }
 
@@ -164,19 +161,9 @@ final class MeteredNetwork implements Network {
     return writes;
   }
 
-  /** The backend's refused kernel writes at the last sample, or {@link #UNKNOWN}. */
-  long writeErrors() {
-    return writeErrors;
-  }
-
   /** Whether the backend counts its kernel writes at all. */
   boolean countsWrites() {
     return stats != null;
-  }
-
-  /** Whether the backend counts its refused kernel writes. */
-  boolean countsWriteErrors() {
-    return stats != null && stats.writeErrors() != NetworkStats.UNCOUNTED;
   }
 
   /** The backend's packet counters (udp), or an empty map. */

@@ -63,11 +63,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code flannel_peers}, {@code flannel_lease_events_total{type}}, {@code
  *       flannel_backend_failures_total{backend,op}}, {@code flannel_reconcile_duration_seconds},
  *       {@code flannel_reconcile_repairs_total{backend}} and, if the backend counts them ({@link
- *       NetworkStats}), {@code flannel_netlink_writes_total{backend}}, {@code
- *       flannel_netlink_write_errors_total{backend}} and its packet counters (udp: {@code
- *       flannel_udp_packets_total{direction}}, {@code flannel_udp_bytes_total{direction}}, {@code
- *       flannel_udp_packets_dropped_total{reason}}, {@code flannel_udp_errors_total{op}}, {@code
- *       flannel_udp_unreachable_sent_total}): from the network {@link #instrument} wraps.
+ *       NetworkStats}), {@code flannel_netlink_writes_total{backend}} and its packet counters (udp:
+ *       {@code flannel_udp_packets_total{direction}}, {@code flannel_udp_bytes_total{direction}},
+ *       {@code flannel_udp_packets_dropped_total{reason}}, {@code flannel_udp_errors_total{op}},
+ *       {@code flannel_udp_unreachable_sent_total}): from the network {@link #instrument} wraps.
  *   <li>{@code flannel_event_lag_seconds}: per batch of lease events, from its arrival at the
  *       {@link LeaseFeed} to the backend having applied it (waiting for a running reconcile
  *       included); {@code flannel_reconcile_runs_total}: completed reconcile passes ({@link
@@ -244,14 +243,6 @@ public final class Metrics {
           .help("kernel writes made by reconcile passes, i.e. entries that had drifted")
           .labelNames("backend")
           .callback(cb -> cb.call(m.repairs(), backend))
-          .register(registry);
-    }
-    if (m.countsWriteErrors()) {
-      CounterWithCallback.builder()
-          .name("flannel_netlink_write_errors_total")
-          .help("kernel write requests the kernel refused")
-          .labelNames("backend")
-          .callback(cb -> known(m.writeErrors()).ifPresent(v -> cb.call(v, backend)))
           .register(registry);
     }
     List<String> packetCounters = List.copyOf(m.packetCounters().keySet());

@@ -12,13 +12,12 @@ import java.util.Map;
 
 /**
  * A network that keeps its peers in a map and counts the kernel writes a vxlan network would make:
- * three per peer added, changed or removed (ARP, FDB, route); it counts refused writes too.
+ * three per peer added, changed or removed (ARP, FDB, route).
  */
 public class FakeNetwork implements Network, NetworkStats {
   private final Lease own;
   private final Map<String, Lease> kernel = new HashMap<>();
   private long writes;
-  private long writeErrors;
   private boolean failNext;
 
   public FakeNetwork(Lease own) {
@@ -38,11 +37,6 @@ public class FakeNetwork implements Network, NetworkStats {
   @Override
   public synchronized long writes() {
     return writes;
-  }
-
-  @Override
-  public synchronized long writeErrors() {
-    return writeErrors;
   }
 
   /** The next handle or reconcile throws, as when the device is gone. */
@@ -90,7 +84,6 @@ public class FakeNetwork implements Network, NetworkStats {
   private void checkFailure() throws BackendException {
     if (failNext) {
       failNext = false;
-      writeErrors++;
       throw new BackendException("fake: device flannel.1 is gone");
     }
   }

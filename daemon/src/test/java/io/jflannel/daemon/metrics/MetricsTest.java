@@ -122,7 +122,6 @@ class MetricsTest {
         .containsEntry("flannel_peers", "gauge")
         .containsEntry("flannel_lease_events_total", "counter")
         .containsEntry("flannel_netlink_writes_total", "counter")
-        .containsEntry("flannel_netlink_write_errors_total", "counter")
         .containsEntry("flannel_reconcile_runs_total", "counter")
         .containsEntry("flannel_reconcile_repairs_total", "counter")
         .containsEntry("flannel_backend_failures_total", "counter")
@@ -155,7 +154,6 @@ class MetricsTest {
     // events: 3 writes for each of a, b added and b removed; reconcile: a repaired, c added
     assertThat(e.value(key("flannel_netlink_writes_total", "backend", "vxlan"))).isEqualTo(15);
     assertThat(e.value(key("flannel_reconcile_repairs_total", "backend", "vxlan"))).isEqualTo(6);
-    assertThat(e.value(key("flannel_netlink_write_errors_total", "backend", "vxlan"))).isZero();
     assertThat(e.value("flannel_reconcile_runs_total")).isEqualTo(1);
     assertThat(e.value(key("flannel_backend_failures_total", "backend", "vxlan", "op", "handle")))
         .isZero();
@@ -188,7 +186,6 @@ class MetricsTest {
         .isEqualTo(1);
     assertThat(e.value(key("flannel_backend_failures_total", "backend", "vxlan", "op", "handle")))
         .isEqualTo(1);
-    assertThat(e.value(key("flannel_netlink_write_errors_total", "backend", "vxlan"))).isEqualTo(2);
     assertThat(e.value("flannel_reconcile_duration_seconds_count")).isEqualTo(2);
     assertThat(e.value("flannel_event_lag_seconds_count")).isEqualTo(2);
     assertThat(e.value("flannel_peers")).isEqualTo(2); // b was handed over, if not applied
@@ -273,7 +270,6 @@ class MetricsTest {
         .containsKeys("flannel_peers", "flannel_backend_failures_total")
         .doesNotContainKeys(
             "flannel_netlink_writes_total",
-            "flannel_netlink_write_errors_total",
             "flannel_reconcile_repairs_total",
             "flannel_udp_packets_total");
   }
