@@ -98,6 +98,10 @@ public final class Metrics {
     0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
   };
 
+  /** A packet counter's name: {@code sentPackets}, {@code receivedBytes}, ... */
+  private static final java.util.regex.Pattern TRAFFIC =
+      java.util.regex.Pattern.compile("(sent|received)(Packets|Bytes)");
+
   private final PrometheusRegistry registry;
   private final PrometheusTextFormatWriter writer;
   private final Histogram eventLag;
@@ -267,7 +271,7 @@ public final class Metrics {
       String family;
       String label = null;
       String labelName = null;
-      var traffic = java.util.regex.Pattern.compile("(sent|received)(Packets|Bytes)").matcher(c);
+      var traffic = TRAFFIC.matcher(c);
       if (traffic.matches()) {
         family = traffic.group(2).equals("Packets") ? "packets_total" : "bytes_total";
         labelName = "direction";
