@@ -153,6 +153,8 @@ class NodeWatchTest {
                     && !listener.peers.containsKey("10.244.3.0/24"));
     assertThat(listener.peers)
         .containsOnlyKeys("10.244.2.0/24", "10.244.4.0/24", "10.244.5.0/24", "10.244.7.0/24");
+    // the re-list's events are delivered before its watch request reaches the server
+    await().atMost(WAIT).until(() -> api.watches.size() >= 2);
     assertThat(api.watches).hasSizeGreaterThanOrEqualTo(2);
     assertThat(api.watches.get(1)).contains("resourceVersion=" + watch.listedVersion());
     assertThat(watch.stats().listFailures()).as("410 Gone is routine, not a failure").isZero();
