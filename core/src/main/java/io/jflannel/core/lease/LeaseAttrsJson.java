@@ -55,13 +55,14 @@ final class LeaseAttrsJson {
       if (!attrs.backendType().isEmpty()) {
         gen.writeStringField("BackendType", attrs.backendType());
       }
-      if (attrs.backendData() != null) {
+      // the kept text is compact JSON that this mapper wrote, Go escapes included
+      if (attrs.backendDataJson() != null) {
         gen.writeFieldName("BackendData");
-        gen.writeTree(attrs.backendData());
+        gen.writeRawValue(attrs.backendDataJson());
       }
-      if (attrs.backendV6Data() != null) {
+      if (attrs.backendV6DataJson() != null) {
         gen.writeFieldName("BackendV6Data");
-        gen.writeTree(attrs.backendV6Data());
+        gen.writeRawValue(attrs.backendV6DataJson());
       }
       gen.writeEndObject();
     }

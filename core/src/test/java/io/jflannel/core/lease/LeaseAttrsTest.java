@@ -204,4 +204,34 @@ class LeaseAttrsTest {
     JsonNode vni = attrs.backendData().get("VNI");
     assertThat(vni.intValue()).isEqualTo(1);
   }
+
+  @Test
+  void isEqualForTheSameBackendDataInAnotherKeyOrderAndHashesAlike() {
+    LeaseAttrs a = LeaseAttrs.fromJson(VXLAN);
+    LeaseAttrs b =
+        LeaseAttrs.fromJson(
+            "{\"BackendData\":{\"VtepMAC\":\"aa:bb:cc:dd:ee:ff\",\"VNI\":1},"
+                + "\"BackendType\":\"vxlan\",\"PublicIP\":\"192.168.64.3\"}");
+
+    assertThat(b).isEqualTo(a).hasSameHashCodeAs(a);
+    assertThat(b.backendData()).isEqualTo(a.backendData());
+  }
+
+  @Test
+  void isNotEqualForOtherBackendDataOrAMissingOne() {
+    LeaseAttrs a = LeaseAttrs.fromJson(VXLAN);
+
+    assertThat(LeaseAttrs.fromJson(VXLAN.replace("ee:ff", "ee:fe"))).isNotEqualTo(a);
+    assertThat(LeaseAttrs.fromJson(VXLAN.replace("\"VNI\":1", "\"VNI\":2"))).isNotEqualTo(a);
+    assertThat(LeaseAttrs.fromJson(HOST_GW))
+        .isNotEqualTo(LeaseAttrs.fromJson(HOST_GW_FROM_ANNOTATIONS));
+  }
+
+  @Test
+  void printsItsFieldsWithTheBackendDataAsJson() {
+    assertThat(LeaseAttrs.fromJson(VXLAN).toString())
+        .isEqualTo(
+            "LeaseAttrs[publicIp=192.168.64.3, publicIpv6=null, backendType=vxlan,"
+                + " backendData={\"VNI\":1,\"VtepMAC\":\"aa:bb:cc:dd:ee:ff\"}, backendV6Data=null]");
+  }
 }
