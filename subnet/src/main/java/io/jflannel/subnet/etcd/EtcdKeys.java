@@ -11,10 +11,21 @@ import java.util.Optional;
  * also see a key {@code <prefix>/subnetsX/...}; here the range is {@code <prefix>/subnets/}.
  *
  * <p>Immutable and thread-safe.
- *
- * @param prefix the key prefix without a trailing slash, e.g. {@code /coreos.com/network}
  */
-record EtcdKeys(String prefix) {
+final class EtcdKeys {
+
+  private final String prefix;
+  private final String subnets; // made once: every listed and watched key is checked against it
+
+  EtcdKeys(String prefix) {
+    this.prefix = prefix;
+    this.subnets = prefix + "/subnets/";
+  }
+
+  /** Returns the key prefix without a trailing slash, e.g. {@code /coreos.com/network}. */
+  String prefix() {
+    return prefix;
+  }
 
   /** Returns {@code <prefix>/config}. */
   String config() {
@@ -23,12 +34,12 @@ record EtcdKeys(String prefix) {
 
   /** Returns {@code <prefix>/subnets/}, the range every lease key lies in. */
   String subnets() {
-    return prefix + "/subnets/";
+    return subnets;
   }
 
   /** Returns the full key of a lease, e.g. {@code /coreos.com/network/subnets/10.5.52.0-24}. */
   String lease(SubnetKey key) {
-    return subnets() + key;
+    return subnets + key;
   }
 
   /**
@@ -36,9 +47,24 @@ record EtcdKeys(String prefix) {
    * <prefix>/subnets/} or its last element is not a subnet key.
    */
   Optional<SubnetKey> parse(String fullKey) {
-    if (!fullKey.startsWith(subnets())) {
+    if (!fullKey.startsWith(subnets)) {
       return Optional.empty();
     }
-    return SubnetKey.parse(fullKey.substring(subnets().length()));
+    return SubnetKey.parse(fullKey, subnets.length());
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EtcdKeys other && prefix.equals(other.prefix);
+  }
+
+  @Override
+  public int hashCode() {
+    return prefix.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "EtcdKeys[prefix=" + prefix + "]";
   }
 }

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
@@ -178,8 +179,13 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
       Map<SubnetKey, LeaseEvent> events = new LinkedHashMap<>();
       int before = known.size();
       for (EtcdStore.Entry entry : listing.entries()) {
-        keys.parse(entry.key()).ifPresent(present::add);
-        decoder.lease(entry, now).ifPresent(lease -> put(lease, events));
+        Optional<Lease> lease = decoder.lease(entry, now);
+        if (lease.isPresent()) {
+          present.add(SubnetKey.of(lease.get())); // the key it was read from, not parsed again
+          put(lease.get(), events);
+        } else {
+          keys.parse(entry.key()).ifPresent(present::add); // a bad value under a good key
+        }
       }
       int changed = events.size();
       for (Iterator<Map.Entry<SubnetKey, Lease>> it = known.entrySet().iterator(); it.hasNext(); ) {

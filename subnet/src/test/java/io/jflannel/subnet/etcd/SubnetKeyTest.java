@@ -88,7 +88,14 @@ class SubnetKeyTest {
   @Test
   void parserNeverThrowsOnMutatedValidKeys() {
     SplittableRandom random = new SplittableRandom(7);
-    String[] seeds = {"10.5.52.0-24", "10.5.52.0-24&fc00::-64", "192.168.0.0-16&2001:db8:1::-48"};
+    String[] seeds = {
+      "10.5.52.0-24",
+      "10.5.52.0-24&fc00::-64",
+      "192.168.0.0-16&2001:db8:1::-48",
+      "0.0.0.0-0",
+      "255.255.255.254-31",
+      "100.64.0.0-10"
+    };
     String alphabet = "0123456789.-&:af";
     for (int i = 0; i < 200_000; i++) {
       StringBuilder s = new StringBuilder(seeds[random.nextInt(seeds.length)]);
@@ -113,8 +120,37 @@ class SubnetKeyTest {
     }
   }
 
+  @Test
+  void readsEveryIpv4KeyInPlaceAsTheGeneralParseDoes() {
+    SplittableRandom random = new SplittableRandom(20261122);
+    for (int i = 0; i < 200_000; i++) {
+      int address = random.nextInt();
+      int prefix = random.nextInt(34);
+      if (random.nextBoolean() && prefix <= 32) {
+        address &= prefix == 0 ? 0 : -1 << (32 - prefix); // mostly valid network addresses
+      }
+      String name =
+          (address >>> 24)
+              + "."
+              + ((address >>> 16) & 0xff)
+              + "."
+              + ((address >>> 8) & 0xff)
+              + "."
+              + (address & 0xff)
+              + "-"
+              + prefix;
+      assertRoundTripsOrIsEmpty(name);
+      assertThat(SubnetKey.parse(name).isPresent())
+          .as(name)
+          .isEqualTo(prefix <= 31 && (address & (int) (0xffffffffL >>> prefix)) == 0);
+    }
+  }
+
+  /** The fast IPv4 read in place and the general parse agree on every name, and it round-trips. */
   private static void assertRoundTripsOrIsEmpty(String name) {
     Optional<SubnetKey> key = SubnetKey.parse(name);
     key.ifPresent(k -> assertThat(k.toString()).isEqualTo(name));
+    assertThat(key).as(name).isEqualTo(SubnetKey.parseSlow(name));
+    assertThat(SubnetKey.parse("/coreos.com/network/subnets/" + name, 28)).as(name).isEqualTo(key);
   }
 }
