@@ -182,6 +182,9 @@ final class Convergence {
       if (!c.backendOnly()) {
         TimeUnit.SECONDS.sleep(3); // let the first periodic reconcile (2 s after the watch) run
       }
+      if (System.getenv("CONVERGE_HISTO") != null && d.alive()) {
+        histogram(d.pid(), Integer.parseInt(System.getenv("CONVERGE_HISTO")));
+      }
     }
     if (c.backendOnly()) {
       Files.lines(logFile)
@@ -275,6 +278,20 @@ final class Convergence {
         || (kv.permanentNeighbours("flannel.1") >= c.n() && kv.remoteFdb("flannel.1") >= c.n());
   }
 
+  /** Prints the top of the daemon's live-object histogram (jcmd GC.class_histogram: a full GC). */
+  private static void histogram(long pid, int lines)
+      throws java.io.IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder("jcmd", Long.toString(pid), "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    List<String> out = new String(p.getInputStream().readAllBytes()).lines().toList();
+    p.waitFor();
+    System.out.println("live objects once converged (jcmd GC.class_histogram, top " + lines + "):");
+    out.stream().limit(lines + 3L).forEach(l -> System.out.println("  " + l));
+    out.stream().filter(l -> l.startsWith("Total")).forEach(l -> System.out.println("  " + l));
+  }
+
   /** {@link BackendOnly}'s heap limit; the launcher's default is 64m (FLANNELD_JVM_HEAP). */
   private static String heap = "64m";
 
@@ -282,7 +299,16 @@ final class Convergence {
       throws java.io.IOException {
     if (!c.backendOnly()) {
       // +xmxSIZE on a daemon case: the launcher's FLANNELD_JVM_HEAP
-      Map<String, String> env = c.heap() != null ? Map.of("FLANNELD_JVM_HEAP", c.heap()) : Map.of();
+      // and CONVERGE_JAVA_OPTS from the harness's environment: the daemon's JAVA_OPTS (e.g. a GC
+      // log)
+      Map<String, String> env = new java.util.HashMap<>();
+      if (c.heap() != null) {
+        env.put("FLANNELD_JVM_HEAP", c.heap());
+      }
+      String javaOpts = System.getenv("CONVERGE_JAVA_OPTS");
+      if (javaOpts != null && !javaOpts.isBlank()) {
+        env.put("JAVA_OPTS", javaOpts);
+      }
       return Flanneld.start(ctx.flanneld(), host, ctx.daemonArgs(host, extra), log, env);
     }
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host, "java"));
