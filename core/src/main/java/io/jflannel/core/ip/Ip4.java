@@ -42,31 +42,40 @@ public record Ip4(int value) implements Comparable<Ip4> {
     if (text == null) {
       throw new IllegalArgumentException("IPv4 address is missing");
     }
+    return parseInt(text, 0, text.length());
+  }
+
+  /**
+   * As {@link #parseInt(String)}, for the characters {@code from} (inclusive) to {@code to}
+   * (exclusive) of {@code text}, without copying them out.
+   *
+   * @throws IllegalArgumentException if they are not exactly four decimal octets 0–255
+   */
+  public static int parseInt(String text, int from, int to) {
     int result = 0;
     int octets = 0;
-    int i = 0;
-    int n = text.length();
+    int i = from;
     while (true) {
       int start = i;
       int octet = 0;
-      while (i < n && i - start < 4 && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+      while (i < to && i - start < 4 && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
         octet = octet * 10 + (text.charAt(i) - '0');
         i++;
       }
       int digits = i - start;
       if (digits == 0 || digits > 3 || octet > 255 || (digits > 1 && text.charAt(start) == '0')) {
-        throw invalid(text);
+        throw invalid(text.substring(from, to));
       }
       result = (result << 8) | octet;
       octets++;
       if (octets == 4) {
-        if (i != n) {
-          throw invalid(text);
+        if (i != to) {
+          throw invalid(text.substring(from, to));
         }
         return result;
       }
-      if (i >= n || text.charAt(i) != '.') {
-        throw invalid(text);
+      if (i >= to || text.charAt(i) != '.') {
+        throw invalid(text.substring(from, to));
       }
       i++;
     }

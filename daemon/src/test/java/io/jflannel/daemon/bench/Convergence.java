@@ -298,9 +298,8 @@ final class Convergence {
   private static Flanneld start(Context ctx, Case c, String host, List<String> extra, Path log)
       throws java.io.IOException {
     if (!c.backendOnly()) {
-      // +xmxSIZE on a daemon case: the launcher's FLANNELD_JVM_HEAP
-      // and CONVERGE_JAVA_OPTS from the harness's environment: the daemon's JAVA_OPTS (e.g. a GC
-      // log)
+      // +xmxSIZE on a daemon case: the launcher's FLANNELD_JVM_HEAP; CONVERGE_JAVA_OPTS from the
+      // harness's environment: the daemon's JAVA_OPTS (a GC log, a JFR recording)
       Map<String, String> env = new java.util.HashMap<>();
       if (c.heap() != null) {
         env.put("FLANNELD_JVM_HEAP", c.heap());

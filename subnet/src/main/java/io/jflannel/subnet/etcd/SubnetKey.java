@@ -61,86 +61,31 @@ public record SubnetKey(Ip4Net subnet, Ip6Net ipv6Subnet) {
   }
 
   /**
-   * As {@link #parse(String)}, for the name that starts at {@code from} in {@code text} (a full
+   * As {@link #parse(String)}, for the name from {@code from} to the end of {@code text} (a full
    * etcd key). An IPv4-only name, the common case, is read in place: every listed and watched key
    * passes through here, 50,000 at a time in a large cluster.
    */
   static Optional<SubnetKey> parse(String text, int from) {
-    Ip4Net v4 = canonicalV4(text, from);
-    if (v4 != null) {
-      return Optional.of(new SubnetKey(v4, null));
-    }
-    return parseSlow(text.substring(from));
-  }
-
-  /**
-   * Reads {@code text} from {@code from} to its end as exactly the canonical IPv4 key {@link
-   * #toString()} writes ({@code a.b.c.d-p}: decimal octets 0..255 and a prefix 0..31, no leading
-   * zeros, no host bits), or returns null for anything else, which {@link #parseSlow} then judges.
-   */
-  private static Ip4Net canonicalV4(String text, int from) {
     int n = text.length();
-    int i = from;
-    int address = 0;
-    for (int octet = 0; octet < 4; octet++) {
-      int start = i;
-      int value = 0;
-      while (i < n && i - start < 4) {
-        char c = text.charAt(i);
-        if (c < '0' || c > '9') {
-          break;
-        }
-        value = value * 10 + (c - '0');
-        i++;
-      }
-      int digits = i - start;
-      if (digits == 0 || digits > 3 || value > 255 || (digits > 1 && text.charAt(start) == '0')) {
-        return null;
-      }
-      address = (address << 8) | value;
-      if (i >= n || text.charAt(i) != (octet < 3 ? '.' : '-')) {
-        return null;
-      }
-      i++;
-    }
-    int digits = n - i;
-    if (digits < 1 || digits > 2 || (digits == 2 && text.charAt(i) == '0')) {
-      return null;
-    }
-    int prefix = 0;
-    for (; i < n; i++) {
-      char c = text.charAt(i);
-      if (c < '0' || c > '9') {
-        return null;
-      }
-      prefix = prefix * 10 + (c - '0');
-    }
-    if (prefix > 31 || (address & (int) (0xffffffffL >>> prefix)) != 0) {
-      return null;
-    }
-    return new Ip4Net(address, prefix);
-  }
-
-  /** The general parse: any name, IPv6 part included; package-private for a test. */
-  static Optional<SubnetKey> parseSlow(String name) {
-    if (name == null || name.isEmpty() || name.length() > MAX_NAME) {
+    if (from >= n || n - from > MAX_NAME) {
       return Optional.empty();
     }
-    int amp = name.indexOf('&');
-    String v4Part = amp < 0 ? name : name.substring(0, amp);
-    Ip4Net v4 = parseV4(v4Part);
+    int amp = text.indexOf('&', from);
+    Ip4Net v4 = parseV4(text, from, amp < 0 ? n : amp);
     if (v4 == null) {
       return Optional.empty();
     }
-    Ip6Net v6 = null;
-    if (amp >= 0) {
-      v6 = parseV6(name.substring(amp + 1));
-      if (v6 == null) {
-        return Optional.empty();
-      }
+    if (amp < 0) {
+      // canonical already: Ip4.parseInt and prefixLength take no leading zeros, Ip4Net no host bits
+      return Optional.of(new SubnetKey(v4, null));
+    }
+    Ip6Net v6 = parseV6(text.substring(amp + 1));
+    if (v6 == null) {
+      return Optional.empty();
     }
     SubnetKey key = new SubnetKey(v4, v6);
-    return key.toString().equals(name) ? Optional.of(key) : Optional.empty();
+    // an IPv6 address has many spellings (fc00:0::); only the one toString() writes names the key
+    return key.toString().equals(text.substring(from)) ? Optional.of(key) : Optional.empty();
   }
 
   /** Returns true if {@code lease} claims exactly these subnets. */
@@ -162,18 +107,17 @@ public record SubnetKey(Ip4Net subnet, Ip6Net ipv6Subnet) {
     return ipv6Subnet == null ? v4 : v4 + "&" + ipv6Subnet.ip() + "-" + ipv6Subnet.prefixLength();
   }
 
-  private static Ip4Net parseV4(String part) {
-    int dash = part.lastIndexOf('-');
-    if (dash < 0) {
+  private static Ip4Net parseV4(String text, int from, int to) {
+    int dash = text.lastIndexOf('-', to - 1);
+    if (dash < from) {
       return null;
     }
-    int prefix = prefixLength(part.substring(dash + 1), 31);
+    int prefix = prefixLength(text, dash + 1, to, 31);
     if (prefix < 0) {
       return null;
     }
     try {
-      Ip4 ip = Ip4.parse(part.substring(0, dash));
-      return new Ip4Net(ip.value(), prefix);
+      return new Ip4Net(Ip4.parseInt(text, from, dash), prefix);
     } catch (IllegalArgumentException e) {
       return null; // not an address, or host bits set
     }
@@ -191,7 +135,7 @@ public record SubnetKey(Ip4Net subnet, Ip6Net ipv6Subnet) {
         return null; // upstream's [a-f\d:]+
       }
     }
-    int prefix = prefixLength(part.substring(dash + 1), 127);
+    int prefix = prefixLength(part, dash + 1, part.length(), 127);
     if (prefix < 0 || address.isEmpty()) {
       return null;
     }
@@ -203,13 +147,17 @@ public record SubnetKey(Ip4Net subnet, Ip6Net ipv6Subnet) {
     }
   }
 
-  /** Returns the decimal prefix length 0..max, or -1; like Go's ParseUint, no sign allowed. */
-  private static int prefixLength(String text, int max) {
-    if (text.isEmpty() || text.length() > 3) {
+  /**
+   * Returns the decimal prefix length 0..max in {@code text} from {@code from} to {@code to}, or
+   * -1; like Go's ParseUint, no sign allowed, and in the canonical form: no leading zero.
+   */
+  private static int prefixLength(String text, int from, int to, int max) {
+    int length = to - from;
+    if (length < 1 || length > 3 || (length > 1 && text.charAt(from) == '0')) {
       return -1;
     }
     int value = 0;
-    for (int i = 0; i < text.length(); i++) {
+    for (int i = from; i < to; i++) {
       char c = text.charAt(i);
       if (c < '0' || c > '9') {
         return -1;
