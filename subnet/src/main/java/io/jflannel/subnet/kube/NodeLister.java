@@ -5,13 +5,17 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +31,12 @@ import java.util.function.Consumer;
  * <p>Hazard: a continue token expires with etcd's compaction (about 5 minutes); the API server then
  * answers 410 Gone and the whole list must start again, which the caller does ({@link Gone}).
  *
+ * <p>A page gets the client's request timeout ({@code Config.requestTimeout}, 10 s by default), as
+ * every other request of the manager: for its response headers, and then for every wait on its
+ * body. A body that delivers nothing for that long is closed and the page fails ({@link Stalled}),
+ * so a half-open connection cannot hold the list, and with it the watch, forever. A timeout of 0
+ * means none, as in fabric8.
+ *
  * <p>Thread-safety: one list at a time per instance (no state is kept between calls, but callers
  * must not interleave the items of two lists). The client is borrowed.
  */
@@ -40,12 +50,22 @@ final class NodeLister {
   private final HttpClient http;
   private final String nodesUrl;
   private final int pageSize;
+  private final long timeoutMillis; // 0: none
 
   /** The API server said 410 Gone: the continue token expired; list again from the start. */
   static final class Gone extends IOException {
     private static final long serialVersionUID = 1L;
 
     Gone(String message) {
+      super(message);
+    }
+  }
+
+  /** A page's body delivered nothing within the request timeout; it was closed. */
+  static final class Stalled extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Stalled(String message) {
       super(message);
     }
   }
@@ -73,6 +93,8 @@ final class NodeLister {
     String master = client.getMasterUrl().toString();
     this.nodesUrl = (master.endsWith("/") ? master : master + "/") + "api/v1/nodes";
     this.pageSize = pageSize;
+    Integer timeout = client.getConfiguration().getRequestTimeout();
+    this.timeoutMillis = timeout == null ? 0 : Math.max(0, timeout);
   }
 
   /**
@@ -104,8 +126,12 @@ final class NodeLister {
 
   private NodeListReader.Page page(String url, Consumer<Node> each)
       throws IOException, InterruptedException {
-    HttpRequest request =
-        http.newHttpRequestBuilder().uri(url).header("Accept", "application/json").build();
+    HttpRequest.Builder builder =
+        http.newHttpRequestBuilder().uri(url).header("Accept", "application/json");
+    if (timeoutMillis > 0) {
+      builder.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+    HttpRequest request = builder.build();
     HttpResponse<InputStream> response;
     try {
       response = http.sendAsync(request, InputStream.class).get();
@@ -115,15 +141,97 @@ final class NodeLister {
     } catch (CancellationException e) {
       throw new IOException("GET " + url + ": cancelled", e);
     }
-    try (InputStream body = response.body()) {
+    try (Guarded body = new Guarded(response.body(), timeoutMillis)) {
       int code = response.code();
-      if (code == HttpURLConnection.HTTP_GONE) {
-        throw new Gone("GET " + url + ": 410 Gone: " + errorText(body));
+      try {
+        if (code == HttpURLConnection.HTTP_GONE) {
+          throw new Gone("GET " + url + ": 410 Gone: " + errorText(body));
+        }
+        if (!response.isSuccessful()) {
+          throw new HttpError(code, "GET " + url + ": HTTP " + code + ": " + errorText(body));
+        }
+        return NodeListReader.read(body, each);
+      } catch (IOException | RuntimeException e) {
+        if (body.stalled) {
+          throw new Stalled(
+              "GET "
+                  + url
+                  + ": no data from the API server for "
+                  + timeoutMillis
+                  + " ms (the request timeout); closed the response to list again");
+        }
+        throw e;
       }
-      if (!response.isSuccessful()) {
-        throw new HttpError(code, "GET " + url + ": HTTP " + code + ": " + errorText(body));
+    }
+  }
+
+  /**
+   * A response body that closes itself when no byte arrives for one whole timeout period: a check
+   * every period, on the JDK's delay thread, compares the bytes read with the last check's, so a
+   * stall is caught between one and two periods after the last byte. The checks end with close.
+   */
+  private static final class Guarded extends FilterInputStream {
+    private static final Executor INLINE = Runnable::run;
+
+    private final long timeoutMillis;
+    private volatile long bytes; // written by the reader thread only
+    private volatile boolean closed;
+    private volatile boolean stalled;
+    private long seen; // the check's own state: bytes read at the last check
+
+    Guarded(InputStream in, long timeoutMillis) {
+      super(in == null ? InputStream.nullInputStream() : in);
+      this.timeoutMillis = timeoutMillis;
+      arm();
+    }
+
+    private void arm() {
+      if (timeoutMillis > 0 && !closed) {
+        CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS, INLINE)
+            .execute(this::check);
       }
-      return NodeListReader.read(body, each);
+    }
+
+    private void check() {
+      if (closed) {
+        return;
+      }
+      long now = bytes;
+      if (now != seen) {
+        seen = now;
+        arm();
+        return;
+      }
+      stalled = true;
+      try {
+        in.close(); // wakes a read blocked on the body
+      } catch (IOException e) {
+        // the reader sees the closed stream either way
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        bytes++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = in.read(buffer, offset, length);
+      if (n > 0) {
+        bytes += n;
+      }
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      closed = true;
+      in.close();
     }
   }
 

@@ -4,14 +4,24 @@ import static io.jflannel.subnet.kube.TestNodes.P;
 import static io.jflannel.subnet.kube.TestNodes.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +131,145 @@ class NodeListerTest {
     assertThatThrownBy(() -> NodeListReader.read(stream(status), n -> {}))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("Status");
+  }
+
+  @Test
+  void aServerThatNeverAnswersFailsThePageAfterTheRequestTimeout() throws Exception {
+    try (Stalling server = new Stalling(null);
+        KubernetesClient slow = server.client(300)) {
+      assertThatThrownBy(
+              () ->
+                  assertTimeoutPreemptively(
+                      Duration.ofSeconds(20), () -> new NodeLister(slow, 10).list(n -> {})))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("GET http://127.0.0.1:" + server.port() + "/api/v1/nodes?limit=10");
+    }
+  }
+
+  @Test
+  void aBodyThatStopsHalfwayFailsThePageInsteadOfHangingTheList() throws Exception {
+    String head =
+        "{\"kind\":\"NodeList\",\"metadata\":{\"resourceVersion\":\"5\"},\"items\":[{\"metadata\":"
+            + "{\"name\":\"n1\"}},";
+    try (Stalling server = new Stalling(head);
+        KubernetesClient slow = server.client(300)) {
+      List<Node> seen = new ArrayList<>();
+      assertThatThrownBy(
+              () ->
+                  assertTimeoutPreemptively(
+                      Duration.ofSeconds(20), () -> new NodeLister(slow, 10).list(seen::add)))
+          .isInstanceOf(NodeLister.Stalled.class)
+          .hasMessageContaining("no data from the API server for 300 ms");
+      assertThat(seen).extracting(n -> n.getMetadata().getName()).containsExactly("n1");
+    }
+  }
+
+  @Test
+  void aSlowButSteadyBodyIsNotCutOff() throws Exception {
+    // every chunk comes within the timeout; the whole page takes several timeouts
+    String page =
+        "{\"kind\":\"NodeList\",\"metadata\":{\"resourceVersion\":\"9\"},\"items\":[{\"metadata\":"
+            + "{\"name\":\"n1\"}}]}";
+    try (Stalling server = new Stalling(page, 100);
+        KubernetesClient slow = server.client(400)) {
+      List<Node> seen = new ArrayList<>();
+      assertThat(new NodeLister(slow, 10).list(seen::add)).isEqualTo("9");
+      assertThat(seen).extracting(n -> n.getMetadata().getName()).containsExactly("n1");
+    }
+  }
+
+  /**
+   * A raw HTTP server for one kind of misbehaviour at a time: with no body, it reads the request
+   * and never answers; with a body, it answers 200 with chunked encoding and sends the body in
+   * 8-byte chunks, each {@code gapMillis} apart, then keeps the connection open without ending the
+   * response (unless the body is a complete page, when it ends it properly).
+   */
+  private static final class Stalling implements AutoCloseable {
+    private final ServerSocket socket;
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+
+    Stalling(String body) throws IOException {
+      this(body, 0);
+    }
+
+    Stalling(String body, long gapMillis) throws IOException {
+      socket = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+      thread =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    Socket s = socket.accept();
+                    open.add(s);
+                    serve(s, body, gapMillis);
+                  }
+                } catch (IOException | InterruptedException e) {
+                  // closed
+                }
+              },
+              "stalling-api");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private static void serve(Socket s, String body, long gapMillis)
+        throws IOException, InterruptedException {
+      InputStream in = s.getInputStream();
+      StringBuilder request = new StringBuilder();
+      while (!request.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          return;
+        }
+        request.append((char) b);
+      }
+      if (body == null) {
+        return; // the connection stays open, the answer never comes
+      }
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                  + "Transfer-Encoding: chunked\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      for (int i = 0; i < bytes.length; i += 8) {
+        int n = Math.min(8, bytes.length - i);
+        out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes, i, n);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        Thread.sleep(gapMillis);
+      }
+      if (body.endsWith("]}")) {
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      }
+    }
+
+    int port() {
+      return socket.getLocalPort();
+    }
+
+    KubernetesClient client(int requestTimeoutMillis) {
+      return new KubernetesClientBuilder()
+          .withConfig(
+              new ConfigBuilder()
+                  .withMasterUrl("http://127.0.0.1:" + port())
+                  .withRequestTimeout(requestTimeoutMillis)
+                  .withRequestRetryBackoffLimit(0)
+                  .build())
+          .build();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+      for (Socket s : open) {
+        s.close();
+      }
+    }
   }
 
   private static ByteArrayInputStream stream(String s) {
