@@ -87,8 +87,8 @@ final class Convergence {
     List<String> summary = new ArrayList<>();
     summary.add(
         "| case | N | ip+bridge -batch ms | daemon: start → done ms | ratio | list → done ms"
-            + " (between) | first lease decoded → done ms (-v 1) | daemon CPU at done ms | load |");
-    summary.add("|---|--:|--:|--:|--:|--:|--:|--:|---|");
+            + " (between) | first lease decoded → done ms (-v 1) | daemon CPU at done ms | peak RSS at done MiB | load |");
+    summary.add("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|");
     for (String s : DaemonBench.need(opt, "cases").split(",")) {
       Case c = Case.parse(s);
       try {
@@ -106,7 +106,7 @@ final class Convergence {
         summary.add(
             String.format(
                 Locale.ROOT,
-                "| %s | %,d | – | failed: %s | | | | | |",
+                "| %s | %,d | – | failed: %s | | | | | | |",
                 c.label(),
                 c.n(),
                 e.getMessage()));
@@ -152,6 +152,7 @@ final class Convergence {
         ctx.work().resolve("converge-" + c.label().replace(' ', '_') + "-" + c.n() + ".log");
     double doneMs;
     long cpuMs;
+    double peakMib;
     Map<String, Long> threads;
     Instant startedAt;
     String how;
@@ -174,9 +175,11 @@ final class Convergence {
       doneMs = d.millisSinceStart(done);
       if (d.alive()) {
         cpuMs = d.cpuMillis();
+        peakMib = d.peakRssMib();
         threads = d.threadCpuMillis();
       } else {
         cpuMs = -1;
+        peakMib = Double.NaN;
         threads = Map.of();
       }
       if (!c.backendOnly()) {
@@ -238,7 +241,9 @@ final class Convergence {
         listHigh,
         fromSnapshot,
         Double.isNaN(fromDecoded) ? "n/a (not -v 1)" : fmt(fromDecoded) + " ms");
-    System.out.printf("daemon CPU (user+system) at done: %d ms; by thread:%n", cpuMs);
+    System.out.printf(
+        "daemon peak RSS at done: %.1f MiB; CPU (user+system) at done: %d ms; by thread:%n",
+        peakMib, cpuMs);
     threads.entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .limit(8)
@@ -253,7 +258,7 @@ final class Convergence {
         .forEach(l -> System.out.println("  daemon " + l.level() + ": " + l.message()));
     return String.format(
         Locale.ROOT,
-        "| %s | %,d | %.0f | %.0f | %.2f | %.0f–%.0f | %s | %d | %s |",
+        "| %s | %,d | %.0f | %.0f | %.2f | %.0f–%.0f | %s | %d | %.1f | %s |",
         c.label(),
         c.n(),
         ref.totalMs(),
@@ -263,6 +268,7 @@ final class Convergence {
         listHigh,
         Double.isNaN(fromDecoded) ? "–" : fmt(fromDecoded),
         cpuMs,
+        peakMib,
         load);
   }
 

@@ -102,6 +102,16 @@ final class Flanneld implements AutoCloseable {
     return ticks(Path.of("/proc", Long.toString(pid()), "stat")) * 1000 / TICKS_PER_SECOND;
   }
 
+  /** Peak resident set size so far, in MiB ({@code VmHWM} of {@code /proc/<pid>/status}). */
+  double peakRssMib() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+      }
+    }
+    throw new IOException("no VmHWM in /proc/" + pid() + "/status");
+  }
+
   /** User and system CPU time of the whole process so far, in ms: {user, system}. */
   long[] userSystemMillis() throws IOException {
     String s = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
