@@ -82,6 +82,7 @@ public final class LeaseFeed implements LeaseListener, AutoCloseable {
               });
     }
     synchronized (lock) {
+      HeapGrowth growth = HeapGrowth.forBatch(events.size());
       try {
         network.handle(events);
       } catch (BackendException e) {
@@ -89,6 +90,8 @@ public final class LeaseFeed implements LeaseListener, AutoCloseable {
             "applying {} lease event(s) failed, the next reconcile repairs it: {}",
             events.size(),
             e.getMessage());
+      } finally {
+        growth.restore();
       }
     }
   }
