@@ -21,6 +21,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -40,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * come back in step; the backoff starts again once a list and its watch have both worked (a watch
  * refused after every list must not turn into a list per second). Nothing here gives up.
  *
+ * <p>Hazard: fabric8's JDK-client watch has no read timeout and sends no pings, so a connection
+ * that dies without a FIN or RST (an API server VIP moving, a NAT entry dropped) would leave it
+ * waiting forever while the cluster changes. So, like client-go's reflector, no watch is kept
+ * longer than a random 5 to 10 minutes ({@link #ROTATE_MS}): it is closed and a new one starts from
+ * the resourceVersion of the last event (or bookmark) seen, with no re-list; a version the server
+ * has compacted away ends in 410 Gone and a re-list, as above.
+ *
  * <p>Per node, only name → resourceVersion is kept here (to tell an add from an update, skip what
  * has been seen, and find the nodes a re-list no longer returns); the tracker keeps the projected
  * lease. Why not fabric8's informer: it reads the first list as one {@code byte[]} and then one
@@ -57,6 +66,9 @@ final class NodeWatch implements LeaseWatch {
   private static final long FIRST_BACKOFF_MS = 1_000;
   private static final long MAX_BACKOFF_MS = 32_000;
 
+  /** A watch is replaced after this long plus up to as much again, at random. */
+  static final long ROTATE_MS = 5 * 60_000;
+
   private final KubernetesClient client;
   private final NodeLister lister;
   private final LeaseEventCoalescer coalescer;
@@ -70,6 +82,8 @@ final class NodeWatch implements LeaseWatch {
   private volatile boolean closed;
   private volatile Watch watch;
   private volatile String listedVersion;
+  private volatile String resumeVersion; // of the last event or bookmark seen, under handlerLock
+  private final long rotateMillis;
   private int attempts; // this watch's thread only
 
   private NodeWatch(
@@ -79,7 +93,9 @@ final class NodeWatch implements LeaseWatch {
       PeerTracker tracker,
       Consumer<NodeWatch> onClose,
       Runnable beforeWatch,
-      String ownName) {
+      String ownName,
+      long rotateMillis) {
+    this.rotateMillis = rotateMillis;
     this.client = client;
     this.lister = lister;
     this.coalescer = coalescer;
@@ -119,12 +135,14 @@ final class NodeWatch implements LeaseWatch {
         clock,
         onClose,
         NodeLister.DEFAULT_PAGE_SIZE,
-        () -> {});
+        () -> {},
+        ROTATE_MS);
   }
 
   /**
-   * {@link #start}, with the list's page size and a hook run on this watch's thread after each list
-   * and before its watch starts (for tests: a change made there must still arrive).
+   * {@link #start}, with the list's page size, a hook run on this watch's thread after each list
+   * and before its watch starts (for tests: a change made there must still arrive), and how long a
+   * watch may stay open before it is replaced (that, plus up to as much again at random).
    */
   static NodeWatch start(
       KubernetesClient client,
@@ -136,7 +154,8 @@ final class NodeWatch implements LeaseWatch {
       Clock clock,
       Consumer<NodeWatch> onClose,
       int pageSize,
-      Runnable beforeWatch)
+      Runnable beforeWatch,
+      long rotateMillis)
       throws SubnetException {
     NodeLister lister;
     try {
@@ -152,7 +171,8 @@ final class NodeWatch implements LeaseWatch {
         new PeerTracker(
             ownName, ownLease, projector, coalescer::offer, warnings, coalescer::release, clock);
     NodeWatch watch =
-        new NodeWatch(client, lister, coalescer, tracker, onClose, beforeWatch, ownName);
+        new NodeWatch(
+            client, lister, coalescer, tracker, onClose, beforeWatch, ownName, rotateMillis);
     watch.thread.start();
     return watch;
   }
@@ -315,33 +335,47 @@ final class NodeWatch implements LeaseWatch {
   }
 
   /**
-   * Watches from {@code version} until the watch ends; returns why: null if it was closed without
-   * an error (by {@link #close}, or because the client was closed).
+   * Watches from the list's {@code version} until the watch ends; returns why: null if it was
+   * closed without an error (by {@link #close}, or because the client was closed). A watch open for
+   * its whole rotation period is replaced by one from the last version seen, without returning.
    */
   private WatcherException watchFrom(String version) throws InterruptedException {
-    CompletableFuture<WatcherException> ended = new CompletableFuture<>();
-    Watch w =
-        client
-            .nodes()
-            .watch(
-                new ListOptionsBuilder()
-                    .withResourceVersion(version)
-                    .withAllowWatchBookmarks(true)
-                    .build(),
-                new Handler(ended));
-    watch = w;
-    if (closed) {
-      closeWatch();
-      return null;
+    synchronized (handlerLock) {
+      resumeVersion = version;
     }
-    attempts = 0; // a list and a watch worked: the next failure starts the backoff afresh
-    log.debug("watching nodes from resourceVersion {}", version);
-    try {
-      return ended.get();
-    } catch (ExecutionException e) {
-      return new WatcherException("node watch ended", e.getCause());
-    } finally {
-      closeWatch();
+    while (true) {
+      String from = resumeVersion;
+      CompletableFuture<WatcherException> ended = new CompletableFuture<>();
+      Watch w =
+          client
+              .nodes()
+              .watch(
+                  new ListOptionsBuilder()
+                      .withResourceVersion(from)
+                      .withAllowWatchBookmarks(true)
+                      .build(),
+                  new Handler(ended));
+      watch = w;
+      if (closed) {
+        closeWatch();
+        return null;
+      }
+      attempts = 0; // a list and a watch worked: the next failure starts the backoff afresh
+      log.debug("watching nodes from resourceVersion {}", from);
+      long period = rotateMillis + ThreadLocalRandom.current().nextLong(rotateMillis + 1);
+      try {
+        return ended.get(period, TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        return new WatcherException("node watch ended", e.getCause());
+      } catch (TimeoutException e) {
+        ended.complete(null); // from now on, its handler drops whatever still arrives
+        log.debug("node watch open for {} ms; replacing it", period);
+      } finally {
+        closeWatch();
+      }
+      if (closed) {
+        return null;
+      }
     }
   }
 
@@ -390,7 +424,10 @@ final class NodeWatch implements LeaseWatch {
               tracker.onDelete(node, false);
             }
           }
-          default -> {} // BOOKMARK: fabric8 keeps its resourceVersion; ERROR: fabric8 handles it
+          default -> {} // BOOKMARK: only its resourceVersion counts; ERROR: fabric8 handles it
+        }
+        if (node.getMetadata() != null && node.getMetadata().getResourceVersion() != null) {
+          resumeVersion = node.getMetadata().getResourceVersion();
         }
       }
     }

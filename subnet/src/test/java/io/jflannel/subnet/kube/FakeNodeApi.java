@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A tiny API server for {@code /api/v1/nodes} that does what fabric8's CRUD mock does not: it
@@ -50,6 +51,7 @@ final class FakeNodeApi implements AutoCloseable {
   private final TreeMap<String, String> nodes = new TreeMap<>(); // name → JSON, guarded by lock
   private final List<String[]> history = new ArrayList<>(); // {rv, type, json}, guarded by lock
   private final List<BlockingQueue<String>> watchers = new CopyOnWriteArrayList<>();
+  private final List<AtomicBoolean> openWatches = new CopyOnWriteArrayList<>(); // true: deaf
   private long version = 100; // guarded by lock
 
   /** Query strings of the list requests, in order. */
@@ -117,6 +119,16 @@ final class FakeNodeApi implements AutoCloseable {
     synchronized (lock) {
       nodes.remove(name);
       version++;
+    }
+  }
+
+  /**
+   * Every watch open now stops delivering events but stays open, as over a connection that died
+   * without a FIN or RST; watches opened later work.
+   */
+  void deafenOpenWatches() {
+    for (AtomicBoolean deaf : openWatches) {
+      deaf.set(true);
     }
   }
 
@@ -224,6 +236,8 @@ final class FakeNodeApi implements AutoCloseable {
     }
     long from = Long.parseLong(params.getOrDefault("resourceVersion", "0"));
     BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+    AtomicBoolean deaf = new AtomicBoolean();
+    openWatches.add(deaf);
     synchronized (lock) {
       for (String[] event : history) {
         if (Long.parseLong(event[0]) > from) {
@@ -238,7 +252,7 @@ final class FakeNodeApi implements AutoCloseable {
         if (END.equals(event)) {
           return;
         }
-        if (event != null) {
+        if (event != null && !deaf.get()) {
           out.write((event + "\n").getBytes(StandardCharsets.UTF_8));
           out.flush();
         }
@@ -246,6 +260,7 @@ final class FakeNodeApi implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      openWatches.remove(deaf);
       watchers.remove(queue);
     }
   }

@@ -66,6 +66,10 @@ class NodeWatchTest {
   }
 
   private void start(Runnable beforeWatch) throws Exception {
+    start(beforeWatch, NodeWatch.ROTATE_MS);
+  }
+
+  private void start(Runnable beforeWatch, long rotateMillis) throws Exception {
     watch =
         NodeWatch.start(
             client,
@@ -77,7 +81,8 @@ class NodeWatchTest {
             Clock.systemUTC(),
             w -> {},
             2,
-            beforeWatch);
+            beforeWatch,
+            rotateMillis);
   }
 
   private static String macOf(Lease lease) {
@@ -128,6 +133,29 @@ class NodeWatchTest {
     assertThat(watch.leases()).containsExactlyInAnyOrderElementsOf(listener.peers.values());
     assertThat(watch.stats().listFailures()).isZero();
     assertThat(warnings).hasSize(1);
+  }
+
+  @Test
+  void aWatchThatFallsSilentIsReplacedFromTheLastVersionSeenWithoutARelist() throws Exception {
+    start(() -> {}, 300); // a watch lives 300 to 600 ms
+    listener.next(WAIT);
+    await().atMost(WAIT).until(() -> api.watches.size() >= 2); // rotation works while healthy
+    api.put(peer("n6", "10.244.6.0/24", "192.168.0.6", mac(6)).build());
+    await().atMost(WAIT).until(() -> listener.peers.containsKey("10.244.6.0/24"));
+    String seen = api.version();
+    int watchesBefore = api.watches.size();
+
+    // the connection dies silently: the open watch delivers nothing more and never ends
+    api.deafenOpenWatches();
+    api.put(peer("n7", "10.244.7.0/24", "192.168.0.7", mac(7)).build());
+
+    await().atMost(WAIT).until(() -> listener.peers.containsKey("10.244.7.0/24"));
+    assertThat(api.watches.subList(watchesBefore, api.watches.size()))
+        .first()
+        .asString()
+        .contains("resourceVersion=" + seen);
+    assertThat(api.lists).as("no re-list, only the first list's 3 pages").hasSize(3);
+    assertThat(watch.stats().listFailures()).isZero();
   }
 
   @Test
