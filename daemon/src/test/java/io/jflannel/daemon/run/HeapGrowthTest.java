@@ -11,6 +11,26 @@ import org.junit.jupiter.api.Test;
 
 class HeapGrowthTest {
 
+  /** This JVM's ratios as a test found them. */
+  record Saved(String min, String max) {}
+
+  /** Sets this JVM's ratios to the launcher's 10/30; returns what they were. */
+  static Saved tightenThisJvm() {
+    HeapGrowth.VmFlags jvm = HeapGrowth.jvm();
+    Saved saved = new Saved(jvm.get(HeapGrowth.MIN), jvm.get(HeapGrowth.MAX));
+    jvm.set(HeapGrowth.MIN, "10");
+    jvm.set(HeapGrowth.MAX, "30");
+    return saved;
+  }
+
+  /** Puts this JVM's ratios back as {@link #tightenThisJvm} found them, in an order it accepts. */
+  static void putBack(Saved saved) {
+    HeapGrowth.VmFlags jvm = HeapGrowth.jvm();
+    jvm.set(HeapGrowth.MAX, "100");
+    jvm.set(HeapGrowth.MIN, saved.min());
+    jvm.set(HeapGrowth.MAX, saved.max());
+  }
+
   /** Flags as HotSpot keeps them: a write that would leave Min above Max is refused. */
   private static final class FakeFlags implements HeapGrowth.VmFlags {
     final Map<String, Integer> values = new HashMap<>();
@@ -98,11 +118,8 @@ class HeapGrowthTest {
   void thisJvmLetsBothRatiosChangeWhileRunning() {
     HeapGrowth.VmFlags jvm = HeapGrowth.jvm();
     assertThat(jvm).as("HotSpot's diagnostic MXBean").isNotNull();
-    String min = jvm.get(HeapGrowth.MIN);
-    String max = jvm.get(HeapGrowth.MAX);
+    Saved saved = tightenThisJvm();
     try {
-      jvm.set(HeapGrowth.MIN, "10");
-      jvm.set(HeapGrowth.MAX, "30");
       HeapGrowth growth = HeapGrowth.loosen(jvm, 50_000);
       assertThat(jvm.get(HeapGrowth.MIN)).isEqualTo("40");
       assertThat(jvm.get(HeapGrowth.MAX)).isEqualTo("70");
@@ -110,20 +127,15 @@ class HeapGrowthTest {
       assertThat(jvm.get(HeapGrowth.MIN)).isEqualTo("10");
       assertThat(jvm.get(HeapGrowth.MAX)).isEqualTo("30");
     } finally {
-      jvm.set(HeapGrowth.MAX, "100");
-      jvm.set(HeapGrowth.MIN, min);
-      jvm.set(HeapGrowth.MAX, max);
+      putBack(saved);
     }
   }
 
   @Test
   void onlyABatchOfAtLeastLargeBatchEventsTouchesThisJvm() {
     HeapGrowth.VmFlags jvm = HeapGrowth.jvm();
-    String min = jvm.get(HeapGrowth.MIN);
-    String max = jvm.get(HeapGrowth.MAX);
+    Saved saved = tightenThisJvm();
     try {
-      jvm.set(HeapGrowth.MIN, "10");
-      jvm.set(HeapGrowth.MAX, "30");
       HeapGrowth small = HeapGrowth.forBatch(HeapGrowth.LARGE_BATCH - 1);
       assertThat(jvm.get(HeapGrowth.MIN)).isEqualTo("10");
       small.restore();
@@ -132,9 +144,7 @@ class HeapGrowthTest {
       large.restore();
       assertThat(jvm.get(HeapGrowth.MIN)).isEqualTo("10");
     } finally {
-      jvm.set(HeapGrowth.MAX, "100");
-      jvm.set(HeapGrowth.MIN, min);
-      jvm.set(HeapGrowth.MAX, max);
+      putBack(saved);
     }
   }
 }

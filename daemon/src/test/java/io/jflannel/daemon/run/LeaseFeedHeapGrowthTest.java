@@ -28,8 +28,7 @@ class LeaseFeedHeapGrowthTest {
           0);
 
   private final HeapGrowth.VmFlags jvm = HeapGrowth.jvm();
-  private String min;
-  private String max;
+  private HeapGrowthTest.Saved saved;
 
   /** Records this JVM's MinHeapFreeRatio at each batch it is handed. */
   private final class Recording extends FakeNetwork {
@@ -48,17 +47,12 @@ class LeaseFeedHeapGrowthTest {
 
   @BeforeEach
   void launchersRatios() {
-    min = jvm.get(HeapGrowth.MIN);
-    max = jvm.get(HeapGrowth.MAX);
-    jvm.set(HeapGrowth.MIN, "10");
-    jvm.set(HeapGrowth.MAX, "30");
+    saved = HeapGrowthTest.tightenThisJvm();
   }
 
   @AfterEach
   void testJvmsRatios() {
-    jvm.set(HeapGrowth.MAX, "100");
-    jvm.set(HeapGrowth.MIN, min);
-    jvm.set(HeapGrowth.MAX, max);
+    HeapGrowthTest.putBack(saved);
   }
 
   private static List<LeaseEvent> batch(int n) {
