@@ -2,6 +2,7 @@ package io.jflannel.core.backend;
 
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
+import io.jflannel.core.metrics.MetricSource;
 import java.util.List;
 
 /**
@@ -21,7 +22,7 @@ import java.util.List;
  * <p>Closing stops the network's threads and releases its descriptors but leaves the kernel state
  * (device, routes, neighbours) in place, so a restarted daemon takes over without a traffic gap.
  */
-public interface Network extends AutoCloseable {
+public interface Network extends MetricSource, AutoCloseable {
 
   /** Returns this node's lease, the one the network was registered with. */
   Lease lease();

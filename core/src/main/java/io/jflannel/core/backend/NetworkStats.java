@@ -1,15 +1,14 @@
 package io.jflannel.core.backend;
 
-import java.util.Map;
-
 /**
- * Counters a {@link Network} may keep, for the daemon's metrics; a network that keeps none does not
- * implement it.
+ * The kernel-write counter a {@link Network} may keep, for the daemon's reconcile metrics ({@code
+ * flannel_netlink_writes_total}, {@code flannel_reconcile_repairs_total}); a network that keeps
+ * none does not implement it. Other metrics of a network it declares itself ({@link
+ * io.jflannel.core.metrics.MetricSource}).
  *
  * <p>{@link #writes} is read on the daemon's event thread right after each {@code handle} or {@code
  * reconcile}, so it may share the network's lock. (Kernel refusals are counted for the whole
- * process by the netlink module's {@code NetlinkStats}.) {@link #packetCounters} is read at scrape
- * time from another thread, so it must not block.
+ * process by the netlink module's {@code NetlinkStats}.)
  */
 public interface NetworkStats {
 
@@ -18,13 +17,4 @@ public interface NetworkStats {
    * host-gw: routes and nexthops; udp: device repairs).
    */
   long writes();
-
-  /**
-   * Data-plane counters of a network that moves packets itself (udp), by name in a fixed order:
-   * {@code sent|received}{@code Packets|Bytes}, {@code dropped<Reason>}, {@code <op>Errors}, or any
-   * other name. The same names on every call; empty (the default) for kernel data planes.
-   */
-  default Map<String, Long> packetCounters() {
-    return Map.of();
-  }
 }

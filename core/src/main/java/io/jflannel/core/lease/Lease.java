@@ -48,14 +48,16 @@ public record Lease(
     return Objects.equals(subnet, other.subnet) && Objects.equals(ipv6Subnet, other.ipv6Subnet);
   }
 
+  /** Returns the lease's identity, its subnets. */
+  public LeaseKey key() {
+    return new LeaseKey(subnet, ipv6Subnet);
+  }
+
   /**
    * Returns the subnets for log lines, e.g. {@code 10.244.3.0/24} or {@code
    * 10.244.3.0/24+fc00::/64}.
    */
   public String subnets() {
-    if (ipv6Subnet == null) {
-      return subnet.toString();
-    }
-    return subnet == null ? ipv6Subnet.toString() : subnet + "+" + ipv6Subnet;
+    return key().toString();
   }
 }

@@ -4,6 +4,7 @@ import io.jflannel.core.config.ConfigException;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.metrics.MetricSource;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -13,21 +14,22 @@ import java.util.function.Consumer;
  * --kube-subnet-mgr}: Node {@code spec.podCIDRs} plus {@code flannel.alpha.coreos.com/*}
  * annotations) and for etcd ({@code <prefix>/config}, {@code <prefix>/subnets/*}).
  *
- * <p>The daemon uses a manager in this order: {@link #networkConfig} → (backend prepares its
- * device) → {@link #acquireLease} → (local setup, subnet.env) → {@link #watchLeases} and, from then
- * on, {@link #currentLeases} for each periodic reconcile → {@link #completeLease} → at stop, {@link
- * #close}. Backends never see a manager: the daemon feeds them the events.
+ * <p>The daemon uses a manager in this order: {@link #networkConfig} → {@link #nodeRecord} →
+ * (interface chosen, backend prepares its device) → {@link #acquireLease} → (local setup,
+ * subnet.env) → {@link #watchLeases} and, from then on, {@link #currentLeases} for each periodic
+ * reconcile → {@link #completeLease} → at stop, {@link #close}. Backends never see a manager: the
+ * daemon feeds them the events.
  *
- * <p>Every method is meaningful for every store; there is no "unsupported". Store-specific extras
- * (kube: the {@code node-public-ip} annotation read before interface selection) live on the
- * implementation class, which the daemon constructs and so knows.
+ * <p>Every method is meaningful for every store; there is no "unsupported". What a store keeps
+ * about this node from before (kube: the {@code node-public-ip} annotation, the last backend data)
+ * comes through {@link #nodeRecord}; a store's own metrics through {@link #declareMetrics}.
  *
  * <p>Thread-safety: implementations are safe for use from several threads; blocking methods declare
  * {@link InterruptedException} and, when interrupted, give up promptly with the interrupt flag
  * restored. Retrying after a {@link SubnetException} is the caller's decision (with jittered
  * backoff); implementations retry only the races inside one operation (etcd's create-if-absent).
  */
-public interface SubnetManager extends AutoCloseable {
+public interface SubnetManager extends MetricSource, AutoCloseable {
 
   /** Returns the manager's short name for logs and metrics: {@code "kube"} or {@code "etcd"}. */
   String name();
@@ -42,6 +44,14 @@ public interface SubnetManager extends AutoCloseable {
    *     the caller may retry, as upstream does every second
    */
   NetworkConfig networkConfig() throws ConfigException, SubnetException, InterruptedException;
+
+  /**
+   * Returns what the store kept about this node before this start: addresses pinned for it and what
+   * it advertised last time. Called once, before {@link #acquireLease}.
+   *
+   * @throws SubnetException if the store cannot be read now (the caller may go on without it)
+   */
+  NodeRecord nodeRecord() throws SubnetException, InterruptedException;
 
   /**
    * Obtains this node's subnet(s) and publishes {@code attrs} with them, so peers can reach the

@@ -1,11 +1,12 @@
 package io.jflannel.subnet.etcd;
 
+import io.jflannel.core.lease.LeaseKey;
 import java.util.Optional;
 
 /**
  * The etcd key layout under {@code --etcd-prefix}, as upstream writes it: {@code <prefix>/config}
  * holds net-conf.json, {@code <prefix>/subnets/<subnet key>} one lease each (see {@link
- * SubnetKey}).
+ * SubnetKeys}).
  *
  * <p>Upstream lists and watches {@code <prefix>/subnets} without the trailing slash and so would
  * also see a key {@code <prefix>/subnetsX/...}; here the range is {@code <prefix>/subnets/}.
@@ -38,19 +39,19 @@ final class EtcdKeys {
   }
 
   /** Returns the full key of a lease, e.g. {@code /coreos.com/network/subnets/10.5.52.0-24}. */
-  String lease(SubnetKey key) {
-    return subnets + key;
+  String lease(LeaseKey key) {
+    return subnets + SubnetKeys.name(key);
   }
 
   /**
    * Returns the subnets a full key names, or empty if the key is not under {@code
    * <prefix>/subnets/} or its last element is not a subnet key.
    */
-  Optional<SubnetKey> parse(String fullKey) {
+  Optional<LeaseKey> parse(String fullKey) {
     if (!fullKey.startsWith(subnets)) {
       return Optional.empty();
     }
-    return SubnetKey.parse(fullKey, subnets.length());
+    return SubnetKeys.parse(fullKey, subnets.length());
   }
 
   @Override

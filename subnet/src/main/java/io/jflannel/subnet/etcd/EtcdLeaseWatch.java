@@ -4,9 +4,11 @@ import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
+import io.jflannel.core.lease.LeaseKey;
 import io.jflannel.core.subnet.LeaseListener;
 import io.jflannel.core.subnet.LeaseWatch;
 import io.jflannel.core.subnet.SubnetException;
+import io.jflannel.subnet.LeaseDelivery;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -38,11 +40,12 @@ import org.slf4j.LoggerFactory;
  * compaction go through one diff against {@code known} ({@link #resync}), which emits exactly the
  * differences (upstream's {@code LeaseWatcher.Reset}). Reconnects resume after the last revision
  * seen ({@link ResilientWatch}), so nothing is lost or repeated. Events go through a {@link
- * LeaseDispatcher}, which coalesces them per subnet and calls the listener on its own thread.
+ * LeaseDelivery}, which coalesces them per lease and calls the listener on its own thread, the
+ * first listing first.
  *
  * <p>Thread-safety: {@code known} is guarded by this object's monitor; watch callbacks, re-listing
  * and {@link #close} may come from different threads. Owns its executor (one thread that lists and
- * reconnects) and its dispatcher (one thread that calls the listener).
+ * reconnects) and its delivery (one thread that calls the listener).
  */
 final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
 
@@ -51,14 +54,14 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
   private final EtcdStore store;
   private final EtcdKeys keys;
   private final LeaseDecoder decoder;
-  private final SubnetKey own;
+  private final LeaseKey own;
   private final Clock clock;
   private final Runnable onClose;
-  private final LeaseDispatcher dispatcher;
+  private final LeaseDelivery delivery;
   private final ScheduledExecutorService executor;
   private final ResilientWatch watch;
   private final long relistMillis;
-  private final Map<SubnetKey, Lease> known = new HashMap<>(); // guarded by this
+  private final Map<LeaseKey, Lease> known = new HashMap<>(); // guarded by this
   private boolean listed; // guarded by this: the first listing is done
   private EtcdStore.Listing initial; // guarded by this: a listing to start from, used once
   private boolean checking; // guarded by this: the next resync is the periodic re-list
@@ -67,7 +70,7 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
       EtcdStore store,
       EtcdKeys keys,
       LeaseDecoder decoder,
-      SubnetKey own,
+      LeaseKey own,
       LeaseListener listener,
       EtcdTimings timings,
       Clock clock,
@@ -82,7 +85,7 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     this.own = own;
     this.clock = clock;
     this.onClose = onClose;
-    this.dispatcher = new LeaseDispatcher("jflannel-etcd-leases-" + threadSuffix, listener);
+    this.delivery = new LeaseDelivery(listener, "jflannel-etcd-leases-" + threadSuffix);
     this.executor = Schedulers.singleThread("jflannel-etcd-watch-" + threadSuffix);
     this.relistMillis = Math.max(1, timings.relistPeriod().toMillis());
     this.watch =
@@ -105,7 +108,6 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
    * meanwhile, the watch re-lists as after any compaction.
    */
   void start() {
-    dispatcher.start();
     watch.start(true);
     executor.scheduleWithFixedDelay(
         this::relist, relistMillis, relistMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -145,7 +147,7 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
   public void close() {
     watch.close();
     executor.shutdownNow();
-    dispatcher.close();
+    delivery.close();
     synchronized (this) {
       known.clear();
     }
@@ -157,9 +159,9 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     return known.size();
   }
 
-  /** Returns the dispatcher, for tests. */
-  LeaseDispatcher dispatcher() {
-    return dispatcher;
+  /** Returns the delivery, for tests. */
+  LeaseDelivery delivery() {
+    return delivery;
   }
 
   @Override
@@ -175,27 +177,28 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     decoder.retainListed(listing);
     synchronized (this) {
       Instant now = clock.instant();
-      Set<SubnetKey> present = new HashSet<>();
-      Map<SubnetKey, LeaseEvent> events = new LinkedHashMap<>();
+      Set<LeaseKey> present = new HashSet<>();
+      Map<LeaseKey, LeaseEvent> events = new LinkedHashMap<>();
       int before = known.size();
       for (EtcdStore.Entry entry : listing.entries()) {
         Optional<Lease> lease = decoder.lease(entry, now);
         if (lease.isPresent()) {
-          present.add(SubnetKey.of(lease.get())); // the key it was read from, not parsed again
+          present.add(lease.get().key()); // the key it was read from, not parsed again
           put(lease.get(), events);
         } else {
           keys.parse(entry.key()).ifPresent(present::add); // a bad value under a good key
         }
       }
       int changed = events.size();
-      for (Iterator<Map.Entry<SubnetKey, Lease>> it = known.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<SubnetKey, Lease> peer = it.next();
+      for (Iterator<Map.Entry<LeaseKey, Lease>> it = known.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<LeaseKey, Lease> peer = it.next();
         if (!present.contains(peer.getKey())) {
           it.remove();
           events.put(peer.getKey(), new LeaseEvent.Removed(peer.getValue()));
         }
       }
-      dispatcher.offerAll(events);
+      delivery.offerAll(events.values());
+      delivery.release(); // the first listing is offered: the first batch is the whole peer set
       boolean check = checking;
       checking = false;
       if (check) {
@@ -239,7 +242,7 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
   @Override
   public synchronized void onEvents(List<WatchEvent> events) {
     Instant now = clock.instant();
-    Map<SubnetKey, LeaseEvent> out = new LinkedHashMap<>();
+    Map<LeaseKey, LeaseEvent> out = new LinkedHashMap<>();
     for (WatchEvent event : events) {
       KeyValue kv = event.getKeyValue();
       String key = kv.getKey().toString(StandardCharsets.UTF_8);
@@ -261,15 +264,15 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
         default -> log.debug("ignoring etcd event {} on {}", event.getEventType(), key);
       }
     }
-    dispatcher.offerAll(out);
+    delivery.offerAll(out.values());
   }
 
   /**
    * Records a peer's lease and adds an {@code Added} event to {@code out} if the peer is new or its
    * attributes changed; a renewal (same attributes, new etcd lease) only updates the state.
    */
-  private void put(Lease lease, Map<SubnetKey, LeaseEvent> out) {
-    SubnetKey key = SubnetKey.of(lease);
+  private void put(Lease lease, Map<LeaseKey, LeaseEvent> out) {
+    LeaseKey key = lease.key();
     if (key.equals(own)) {
       return;
     }
@@ -277,15 +280,15 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     if (previous != null && previous.attrs().equals(lease.attrs())) {
       return;
     }
-    log.debug("lease {}: {} via {}", previous == null ? "added" : "changed", key.subnets(), lease);
+    log.debug("lease {}: {} via {}", previous == null ? "added" : "changed", key, lease);
     out.remove(key);
     out.put(key, new LeaseEvent.Added(lease));
   }
 
-  private void remove(SubnetKey key, Map<SubnetKey, LeaseEvent> out) {
+  private void remove(LeaseKey key, Map<LeaseKey, LeaseEvent> out) {
     Lease previous = known.remove(key);
     if (previous != null) {
-      log.debug("lease removed: {}", key.subnets());
+      log.debug("lease removed: {}", key);
       out.remove(key);
       out.put(key, new LeaseEvent.Removed(previous));
     }

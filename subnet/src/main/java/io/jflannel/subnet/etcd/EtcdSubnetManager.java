@@ -4,8 +4,11 @@ import io.jflannel.core.config.ConfigException;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.lease.LeaseKey;
+import io.jflannel.core.metrics.MetricSink;
 import io.jflannel.core.subnet.LeaseListener;
 import io.jflannel.core.subnet.LeaseWatch;
+import io.jflannel.core.subnet.NodeRecord;
 import io.jflannel.core.subnet.SubnetException;
 import io.jflannel.core.subnet.SubnetManager;
 import java.security.SecureRandom;
@@ -127,6 +130,25 @@ public final class EtcdSubnetManager implements SubnetManager {
     return "etcd";
   }
 
+  /**
+   * Etcd keeps nothing about a node apart from its lease, which is found only by acquiring it (by
+   * public IP, or the subnet of the previous subnet.env): a compatible {@code flannel.<VNI>} keeps
+   * its MAC across restarts, and after a reboot peers follow the new one.
+   */
+  @Override
+  public NodeRecord nodeRecord() {
+    return NodeRecord.EMPTY;
+  }
+
+  /** Declares {@code flannel_lease_renewals_total}. */
+  @Override
+  public void declareMetrics(MetricSink sink) {
+    sink.counter(
+        "flannel_lease_renewals_total",
+        "successful renewals of this node's lease (etcd mode)",
+        this::leaseRenewals);
+  }
+
   @Override
   public NetworkConfig networkConfig()
       throws ConfigException, SubnetException, InterruptedException {
@@ -208,7 +230,7 @@ public final class EtcdSubnetManager implements SubnetManager {
             store,
             keys,
             decoder,
-            SubnetKey.of(mine.lease()),
+            mine.lease().key(),
             listener,
             timings,
             clock,
@@ -239,7 +261,7 @@ public final class EtcdSubnetManager implements SubnetManager {
   @Override
   public List<Lease> currentLeases() throws SubnetException, InterruptedException {
     ensureOpen();
-    SubnetKey mine = SubnetKey.of(requireOwn().lease());
+    LeaseKey mine = LeaseKey.of(requireOwn().lease());
     for (EtcdLeaseWatch watch : watches) {
       Optional<List<Lease>> watched = watch.leases();
       if (watched.isPresent()) {

@@ -3,6 +3,7 @@ package io.jflannel.subnet.etcd;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.lease.LeaseKey;
 import io.jflannel.core.subnet.SubnetException;
 import java.time.Clock;
 import java.time.Instant;
@@ -110,9 +111,9 @@ final class LeaseAcquirer {
     this.listing = listing;
     decoder.retainListed(listing);
     Instant now = clock.instant();
-    List<SubnetKey> existing = new ArrayList<>();
+    List<LeaseKey> existing = new ArrayList<>();
     List<Lease> leases = new ArrayList<>();
-    Map<SubnetKey, EtcdStore.Entry> entries = new HashMap<>();
+    Map<LeaseKey, EtcdStore.Entry> entries = new HashMap<>();
     for (EtcdStore.Entry entry : listing.entries()) {
       keys.parse(entry.key()).ifPresent(existing::add);
       decoder
@@ -120,14 +121,14 @@ final class LeaseAcquirer {
           .ifPresent(
               lease -> {
                 leases.add(lease);
-                entries.put(SubnetKey.of(lease), entry);
+                entries.put(lease.key(), entry);
               });
     }
 
     Optional<Lease> mine = SubnetAllocator.findByPublicIp(leases, attrs.publicIp());
     if (mine.isPresent()) {
       Lease lease = mine.get();
-      EtcdStore.Entry entry = entries.get(SubnetKey.of(lease));
+      EtcdStore.Entry entry = entries.get(lease.key());
       if (allocator.compatible(lease.subnet(), lease.ipv6Subnet())) {
         log.info("found lease {} for current IP ({}), reusing", lease.subnets(), attrs.publicIp());
         return reuse(lease, entry, attrs, value);
@@ -141,10 +142,10 @@ final class LeaseAcquirer {
     }
 
     SubnetAllocator.Occupied occupied = new SubnetAllocator.Occupied(current, existing);
-    Optional<SubnetKey> previous =
+    Optional<LeaseKey> previous =
         allocator.previous(options.previousSubnet(), options.previousIpv6Subnet(), occupied);
-    previous.ifPresent(k -> log.info("found previously leased subnet {}, reusing", k.subnets()));
-    SubnetKey key = previous.isPresent() ? previous.get() : allocator.allocate(occupied);
+    previous.ifPresent(k -> log.info("found previously leased subnet {}, reusing", k));
+    LeaseKey key = previous.isPresent() ? previous.get() : allocator.allocate(occupied);
 
     String fullKey = keys.lease(key);
     Instant granted = clock.instant();
@@ -154,7 +155,7 @@ final class LeaseAcquirer {
       store.revokeQuietly(grant.id());
       return Optional.empty();
     }
-    log.info("allocated lease {} to current node ({})", key.subnets(), attrs.publicIp());
+    log.info("allocated lease {} to current node ({})", key, attrs.publicIp());
     Lease lease =
         new Lease(
             key.subnet(),

@@ -2,6 +2,7 @@ package io.jflannel.subnet.etcd;
 
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.lease.LeaseKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,8 +70,8 @@ final class LeaseDecoder {
   }
 
   /** Returns the subnets a full key names, or empty (warning once) if it names none. */
-  Optional<SubnetKey> key(String fullKey) {
-    Optional<SubnetKey> key = keys.parse(fullKey);
+  Optional<LeaseKey> key(String fullKey) {
+    Optional<LeaseKey> key = keys.parse(fullKey);
     if (key.isEmpty()) {
       warnOnce(fullKey, "its name is not a subnet like 10.5.52.0-24 or 10.5.52.0-24&fc00::-64");
     }
@@ -87,7 +88,7 @@ final class LeaseDecoder {
     if (kept != null && kept.matches(entry)) {
       return Optional.of(kept.lease);
     }
-    Optional<SubnetKey> key = key(entry.key());
+    Optional<LeaseKey> key = key(entry.key());
     if (key.isEmpty()) {
       return Optional.empty();
     }

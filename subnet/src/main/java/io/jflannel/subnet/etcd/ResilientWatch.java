@@ -5,6 +5,7 @@ import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.jflannel.core.subnet.SubnetException;
+import io.jflannel.subnet.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

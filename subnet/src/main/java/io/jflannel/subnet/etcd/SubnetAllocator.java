@@ -5,6 +5,7 @@ import io.jflannel.core.ip.Ip4;
 import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.ip.Ip6Net;
 import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseKey;
 import io.jflannel.core.subnet.SubnetException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -64,10 +65,10 @@ final class SubnetAllocator {
     private final int v4Length;
     private final int v6Length;
 
-    Occupied(NetworkConfig config, Collection<SubnetKey> existing) {
+    Occupied(NetworkConfig config, Collection<LeaseKey> existing) {
       v4Length = config.subnetLen();
       v6Length = config.ipv6SubnetLen();
-      for (SubnetKey key : existing) {
+      for (LeaseKey key : existing) {
         (key.subnet().prefixLength() == v4Length ? v4 : v4OtherLength).add(key.subnet());
         if (key.ipv6Subnet() != null) {
           (key.ipv6Subnet().prefixLength() == v6Length ? v6 : v6OtherLength).add(key.ipv6Subnet());
@@ -134,21 +135,21 @@ final class SubnetAllocator {
    * Returns the subnets of the previous subnet.env if no key occupies them and they fit the config;
    * logs why not otherwise.
    */
-  Optional<SubnetKey> previous(Optional<Ip4Net> subnet, Optional<Ip6Net> ipv6, Occupied occupied) {
+  Optional<LeaseKey> previous(Optional<Ip4Net> subnet, Optional<Ip6Net> ipv6, Occupied occupied) {
     if (subnet.isEmpty()) {
       return Optional.empty();
     }
-    SubnetKey key = new SubnetKey(subnet.get(), ipv6.orElse(null));
+    LeaseKey key = new LeaseKey(subnet.get(), ipv6.orElse(null));
     if (occupied.overlaps(key.subnet())
         || (key.ipv6Subnet() != null && occupied.overlaps(key.ipv6Subnet()))) {
-      log.info("previously leased subnet {} is taken by another node", key.subnets());
+      log.info("previously leased subnet {} is taken by another node", key);
       return Optional.empty();
     }
     if (!compatible(key.subnet(), key.ipv6Subnet())) {
       log.error(
           "found previously leased subnet {} that is not compatible with the etcd network config,"
               + " ignoring",
-          key.subnets());
+          key);
       return Optional.empty();
     }
     return Optional.of(key);
@@ -160,7 +161,7 @@ final class SubnetAllocator {
    *
    * @throws SubnetException "out of subnets" if every subnet of the range is occupied
    */
-  SubnetKey allocate(Occupied occupied) throws SubnetException {
+  LeaseKey allocate(Occupied occupied) throws SubnetException {
     log.info("picking subnet in range {} ... {}", config.subnetMin(), config.subnetMax());
     List<Ip4Net> free = new ArrayList<>();
     long step = 1L << (32 - config.subnetLen());
@@ -190,7 +191,7 @@ final class SubnetAllocator {
     }
     Ip4Net subnet = free.get(random.nextInt(free.size()));
     if (!config.enableIPv6()) {
-      return new SubnetKey(subnet, null);
+      return new LeaseKey(subnet, null);
     }
     log.info(
         "picking ipv6 subnet in range {} ... {}", config.ipv6SubnetMin(), config.ipv6SubnetMax());
@@ -216,7 +217,7 @@ final class SubnetAllocator {
               + config.ipv6Network()
               + " is leased");
     }
-    return new SubnetKey(subnet, free6.get(random.nextInt(free6.size())));
+    return new LeaseKey(subnet, free6.get(random.nextInt(free6.size())));
   }
 
   private SubnetException outOfSubnets(String why) {

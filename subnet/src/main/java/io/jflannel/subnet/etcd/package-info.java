@@ -19,7 +19,7 @@
  * <h2>Pieces</h2>
  *
  * <ul>
- *   <li>{@code EtcdStore}: the etcd operations, blocking with a timeout; {@code SubnetKey}, {@code
+ *   <li>{@code EtcdStore}: the etcd operations, blocking with a timeout; {@code SubnetKeys}, {@code
  *       EtcdKeys}: key names; {@code LeaseDecoder}: key and value to lease, bad keys warned once,
  *       each value decoded once per key and revision.
  *   <li>{@code SubnetAllocator}: which subnet to take (pure, unit-tested); {@code LeaseAcquirer}:

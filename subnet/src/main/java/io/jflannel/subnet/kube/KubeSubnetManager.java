@@ -5,12 +5,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.jflannel.core.config.ConfigException;
 import io.jflannel.core.config.NetworkConfig;
-import io.jflannel.core.ip.Ip4;
-import io.jflannel.core.ip.Ip6;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.metrics.MetricSink;
 import io.jflannel.core.subnet.LeaseListener;
 import io.jflannel.core.subnet.LeaseWatch;
+import io.jflannel.core.subnet.NodeRecord;
 import io.jflannel.core.subnet.SubnetException;
 import io.jflannel.core.subnet.SubnetManager;
 import java.io.IOException;
@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,16 +37,14 @@ import org.slf4j.LoggerFactory;
  * Nodes, as upstream's informer does ({@link NodeWatch}), but reads the list page by page as a
  * stream ({@link NodeLister}) and keeps only name → resourceVersion per node; the handler ({@link
  * PeerTracker}) projects each Node into its lease as it arrives and keeps that, a few hundred bytes
- * instead of the 15–30 KB Node; changes go through a {@link LeaseEventCoalescer} to one delivery
- * thread. The watch relists after 410 Gone and retries with exponential backoff (1 s doubling to 32
- * s) after any API error; nothing here gives up.
+ * instead of the 15–30 KB Node; changes go through a {@link io.jflannel.subnet.LeaseDelivery} to
+ * one delivery thread. The watch relists after 410 Gone and retries with exponential backoff (1 s
+ * doubling to 32 s) after any API error; nothing here gives up.
  *
  * <p>As upstream: the lease expires 24 h after acquisition and is never renewed (in kube mode the
  * Node is the lease); {@link #completeLease} never calls its {@code onLost} callback, since nothing
- * takes a pod CIDR away from a live Node; {@link #close} leaves annotations in place. The kube-only
- * lookups the daemon needs before choosing an interface or creating the vxlan device are methods
- * here: {@link #storedPublicIp}, {@link #storedPublicIpv6}, {@link #storedVtepMac}, {@link
- * #storedVtepMacV6}.
+ * takes a pod CIDR away from a live Node; {@link #close} leaves annotations in place. What the
+ * annotations kept from before (pinned public IPs, the last backend data) is {@link #nodeRecord}.
  *
  * <p>Thread-safety: all methods may be called from any thread. Ownership: a manager made by {@link
  * #connect} owns its client and closes it; one made by {@link #create} borrows the caller's.
@@ -306,38 +303,36 @@ public final class KubeSubnetManager implements SubnetManager {
   }
 
   /**
-   * Returns the node's {@code node-public-ip} annotation (upstream {@code GetStoredPublicIP}),
-   * which the daemon uses as {@code --public-ip} when that flag is not given.
-   *
-   * @throws SubnetException if the node cannot be read or the annotation is not an IPv4 address
-   */
-  public Optional<Ip4> storedPublicIp() throws SubnetException {
-    return own.storedAddress(names.nodePublicIp(), Ip4::parse);
-  }
-
-  /** Returns the node's {@code node-public-ipv6} annotation; see {@link #storedPublicIp}. */
-  public Optional<Ip6> storedPublicIpv6() throws SubnetException {
-    return own.storedAddress(names.nodePublicIpv6(), Ip6::parse);
-  }
-
-  /**
-   * Returns the {@code VtepMAC} of this node's {@code backend-data} annotation, so a restarted
-   * vxlan backend can give its device the MAC its peers already know (upstream issue #1795). An
-   * absent, unparsable or malformed value is logged and reported as empty: it only costs the peers
-   * one update.
+   * Returns what this node's annotations kept: the {@code node-public-ip(v6)} addresses pinned by
+   * an operator, which the daemon uses when {@code --public-ip(v6)} is not given, and what flannel
+   * advertised last time, so a restarted vxlan backend can give its device the MAC its peers
+   * already know (upstream issue #1795). Values that cannot be read are left out with a warning.
    *
    * @throws SubnetException if the node cannot be read
    */
-  public Optional<String> storedVtepMac() throws SubnetException {
-    return own.storedVtepMac(names.backendData());
+  @Override
+  public NodeRecord nodeRecord() throws SubnetException {
+    return StoredNode.read(own.name(), own.annotations(), names);
   }
 
   /**
-   * Returns the {@code VtepMAC} of the {@code backend-v6-data} annotation; see {@link
-   * #storedVtepMac}.
+   * Declares {@code flannel_kube_watch_up}, {@code flannel_kube_nodes_skipped} and {@code
+   * flannel_kube_node_list_failures_total}, read from {@link #watchStats} at scrape time.
    */
-  public Optional<String> storedVtepMacV6() throws SubnetException {
-    return own.storedVtepMac(names.backendV6Data());
+  @Override
+  public void declareMetrics(MetricSink sink) {
+    sink.gauge(
+        "flannel_kube_watch_up",
+        "1 while the node informer's watch connection is up",
+        () -> watchStats().watching() ? 1 : 0);
+    sink.gauge(
+        "flannel_kube_nodes_skipped",
+        "nodes whose state yields no usable lease (no pod CIDR, no flannel annotations)",
+        () -> watchStats().skippedNodes());
+    sink.counter(
+        "flannel_kube_node_list_failures_total",
+        "failed node lists and watches the informer retried with backoff",
+        () -> watchStats().listFailures());
   }
 
   private Lease requireLease() {

@@ -12,12 +12,16 @@ import io.jflannel.core.lease.Lease;
 import io.jflannel.core.subnet.LeaseListener;
 import io.jflannel.core.subnet.LeaseWatch;
 import io.jflannel.core.subnet.SubnetException;
+import io.jflannel.subnet.Backoff;
+import io.jflannel.subnet.LeaseDelivery;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,16 +35,17 @@ import org.slf4j.LoggerFactory;
 /**
  * One running watch of the peer leases: list all Nodes (paged and streamed, {@link NodeLister}),
  * then watch them from the list's resourceVersion (a fabric8 watch), feeding every Node to a {@link
- * PeerTracker}, whose events go through a {@link LeaseEventCoalescer}. No selector, as upstream.
+ * PeerTracker}, whose events go through a {@link LeaseDelivery}. No selector, as upstream.
  *
  * <p>Mechanism: one thread runs list → watch → (watch ends) → backoff → list ... until closed.
  * fabric8's watch resumes by itself from the last resourceVersion it saw when its connection drops
  * (with its own backoff, {@code watchReconnectInterval}); it ends only on 410 Gone (the
  * resourceVersion has been compacted away) or an error it cannot retry, and then the whole list is
  * read again: nodes it no longer returns become deletes ({@code deletedFinalStateUnknown}). Failed
- * lists are retried after 1 s, doubling to 32 s, with up to 20% jitter so a fleet of nodes does not
- * come back in step; the backoff starts again once a list and its watch have both worked (a watch
- * refused after every list must not turn into a list per second). Nothing here gives up.
+ * lists are retried with the subnet module's {@link Backoff} (nominal 1 s doubling to 32 s, each
+ * delay drawn from the upper half so a fleet of nodes does not come back in step); it starts again
+ * once a list and its watch have both worked (a watch refused after every list must not turn into a
+ * list per second). Nothing here gives up.
  *
  * <p>Hazard: fabric8's JDK-client watch has no read timeout and sends no pings, so a connection
  * that dies without a FIN or RST (an API server VIP moving, a NAT entry dropped) would leave it
@@ -63,15 +68,15 @@ import org.slf4j.LoggerFactory;
 final class NodeWatch implements LeaseWatch {
 
   private static final Logger log = LoggerFactory.getLogger(NodeWatch.class);
-  private static final long FIRST_BACKOFF_MS = 1_000;
-  private static final long MAX_BACKOFF_MS = 32_000;
+  private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(32);
 
   /** A watch is replaced after this long plus up to as much again, at random. */
   static final long ROTATE_MS = 5 * 60_000;
 
   private final KubernetesClient client;
   private final NodeLister lister;
-  private final LeaseEventCoalescer coalescer;
+  private final LeaseDelivery delivery;
   private final PeerTracker tracker;
   private final Consumer<NodeWatch> onClose;
   private final Runnable beforeWatch;
@@ -84,12 +89,12 @@ final class NodeWatch implements LeaseWatch {
   private volatile String listedVersion;
   private volatile String resumeVersion; // of the last event or bookmark seen, under handlerLock
   private final long rotateMillis;
-  private int attempts; // this watch's thread only
+  private final Backoff backoff; // this watch's thread only
 
   private NodeWatch(
       KubernetesClient client,
       NodeLister lister,
-      LeaseEventCoalescer coalescer,
+      LeaseDelivery delivery,
       PeerTracker tracker,
       Consumer<NodeWatch> onClose,
       Runnable beforeWatch,
@@ -98,7 +103,8 @@ final class NodeWatch implements LeaseWatch {
     this.rotateMillis = rotateMillis;
     this.client = client;
     this.lister = lister;
-    this.coalescer = coalescer;
+    this.delivery = delivery;
+    this.backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF, new SplittableRandom());
     this.tracker = tracker;
     this.onClose = onClose;
     this.beforeWatch = beforeWatch;
@@ -163,16 +169,15 @@ final class NodeWatch implements LeaseWatch {
     } catch (RuntimeException e) {
       throw new SubnetException("cannot start watching nodes: " + e.getMessage(), e);
     }
-    LeaseEventCoalescer coalescer =
-        new LeaseEventCoalescer(listener, "jflannel-kube-leases-" + ownName);
+    LeaseDelivery delivery = new LeaseDelivery(listener, "jflannel-kube-leases-" + ownName);
     NodeProjector projector =
         new NodeProjector(names, ownLease.subnet() != null, ownLease.ipv6Subnet() != null);
     PeerTracker tracker =
         new PeerTracker(
-            ownName, ownLease, projector, coalescer::offer, warnings, coalescer::release, clock);
+            ownName, ownLease, projector, delivery::offer, warnings, delivery::release, clock);
     NodeWatch watch =
         new NodeWatch(
-            client, lister, coalescer, tracker, onClose, beforeWatch, ownName, rotateMillis);
+            client, lister, delivery, tracker, onClose, beforeWatch, ownName, rotateMillis);
     watch.thread.start();
     return watch;
   }
@@ -202,8 +207,8 @@ final class NodeWatch implements LeaseWatch {
         tracker.skippedCount(),
         tracker.firstListItemAt(),
         tracker.syncedAt(),
-        coalescer.batchesDelivered(),
-        coalescer.eventsDelivered(),
+        delivery.batchesDelivered(),
+        delivery.eventsDelivered(),
         failures.get());
   }
 
@@ -219,7 +224,7 @@ final class NodeWatch implements LeaseWatch {
 
   /**
    * Stops the list/watch thread and the fabric8 watch, then the delivery thread (see {@link
-   * LeaseEventCoalescer#close} for what that waits for). Idempotent; never throws.
+   * LeaseDelivery#close} for what that waits for). Idempotent; never throws.
    */
   @Override
   public void close() {
@@ -227,7 +232,7 @@ final class NodeWatch implements LeaseWatch {
     closed = true;
     thread.interrupt();
     closeWatch();
-    coalescer.close();
+    delivery.close();
     if (Thread.currentThread() != thread) {
       try {
         thread.join(2_000); // it only stops at once when not inside a blocking read
@@ -287,19 +292,13 @@ final class NodeWatch implements LeaseWatch {
         log.debug("node list failure", e);
       }
       try {
-        Thread.sleep(nextBackoffMs());
+        Thread.sleep(backoff.next().toMillis());
       } catch (InterruptedException e) {
         if (closed) {
           return;
         }
       }
     }
-  }
-
-  private long nextBackoffMs() {
-    long base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(attempts, 5));
-    attempts++;
-    return base + ThreadLocalRandom.current().nextLong(base / 5 + 1);
   }
 
   /**
@@ -360,7 +359,7 @@ final class NodeWatch implements LeaseWatch {
         closeWatch();
         return null;
       }
-      attempts = 0; // a list and a watch worked: the next failure starts the backoff afresh
+      backoff.reset(); // a list and a watch worked: the next failure starts the backoff afresh
       log.debug("watching nodes from resourceVersion {}", from);
       long period = rotateMillis + ThreadLocalRandom.current().nextLong(rotateMillis + 1);
       try {

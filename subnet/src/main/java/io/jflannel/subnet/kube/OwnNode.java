@@ -1,7 +1,6 @@
 package io.jflannel.subnet.kube;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -19,18 +18,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The API calls on this node's own Node object: read it (and the addresses and MAC stored in its
- * annotations), wait for its pod CIDR, publish the lease annotations, set the NetworkUnavailable
- * condition.
+ * The API calls on this node's own Node object: read it (and its annotations), wait for its pod
+ * CIDR, publish the lease annotations, set the NetworkUnavailable condition.
  *
  * <p>Writes go through the {@code nodes/status} subresource, as upstream's do, because that is all
  * the flannel ClusterRole of kube-flannel.yml may patch ({@code nodes}: get, list, watch; {@code
@@ -58,7 +52,6 @@ final class OwnNode {
   private static final Logger log = LoggerFactory.getLogger(OwnNode.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int CONFLICT_ATTEMPTS = 5;
-  private static final Pattern MAC = Pattern.compile("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");
 
   static final String CONDITION_TYPE = "NetworkUnavailable";
   static final String CONDITION_REASON = "FlannelIsUp";
@@ -203,60 +196,10 @@ final class OwnNode {
     }
   }
 
-  /**
-   * Returns an address the operator stored in annotation {@code key} ({@code node-public-ip}), or
-   * empty if it is absent.
-   *
-   * @throws SubnetException if the node cannot be read or the value is not an address
-   */
-  <T> Optional<T> storedAddress(String key, Function<String, T> parse) throws SubnetException {
-    String text = annotation(key);
-    if (text == null || text.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(parse.apply(text));
-    } catch (IllegalArgumentException e) {
-      throw new SubnetException(
-          "node " + name + ": annotation " + key + ": " + e.getMessage() + "; fix or remove it", e);
-    }
-  }
-
-  /**
-   * Returns the {@code VtepMAC} field (any letter case, as Go reads it) of the backend data JSON in
-   * annotation {@code key}, lower-cased; empty, with a warning, if it is absent or malformed.
-   *
-   * @throws SubnetException if the node cannot be read
-   */
-  Optional<String> storedVtepMac(String key) throws SubnetException {
-    String text = annotation(key);
-    if (text == null || text.isEmpty()) {
-      return Optional.empty();
-    }
-    JsonNode data;
-    try {
-      data = JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      log.warn("node {}: ignoring stored VtepMAC: annotation {} is not JSON", name, key);
-      return Optional.empty();
-    }
-    for (Map.Entry<String, JsonNode> field : data.properties()) {
-      if (field.getKey().equalsIgnoreCase("VtepMAC")) {
-        String mac = field.getValue().asText();
-        if (field.getValue().isTextual() && MAC.matcher(mac).matches()) {
-          return Optional.of(mac.toLowerCase(Locale.ROOT));
-        }
-        log.warn(
-            "node {}: ignoring stored VtepMAC \"{}\" in {}: not a MAC address", name, mac, key);
-        return Optional.empty();
-      }
-    }
-    return Optional.empty();
-  }
-
-  private String annotation(String key) throws SubnetException {
+  /** Returns the node's annotations as the API server has them now; empty when it has none. */
+  Map<String, String> annotations() throws SubnetException {
     Map<String, String> annotations = get().getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(key);
+    return annotations == null ? Map.of() : annotations;
   }
 
   /**

@@ -20,8 +20,8 @@
  *       its lease on arrival ({@code PeerTracker}, {@code NodeProjector}). Full Nodes live only
  *       while one watch event is being handled.
  *   <li>Events coalesce per lease in an insertion-ordered map drained by one delivery thread
- *       ({@code LeaseEventCoalescer}): pending work is bounded by the number of peers, and nothing
- *       can block the informer.
+ *       ({@code LeaseDelivery} of the subnet package): pending work is bounded by the number of
+ *       peers, and nothing can block the informer.
  *   <li>Nodes that yield no lease are skipped with one warning per node and reason; the others keep
  *       flowing.
  *   <li>Writes go through {@code nodes/status}, which is what kube-flannel.yml's ClusterRole may

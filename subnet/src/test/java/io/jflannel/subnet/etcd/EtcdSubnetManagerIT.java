@@ -15,6 +15,7 @@ import io.etcd.jetcd.KeyValue;
 import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.ip.Ip6Net;
 import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseKey;
 import io.jflannel.core.subnet.SubnetException;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,7 +108,7 @@ class EtcdSubnetManagerIT {
             before.plus(Duration.ofHours(24)).minusSeconds(5),
             Instant.now().plus(Duration.ofHours(24)));
     KeyValue kv =
-        get(client, leaseKey(new SubnetKey(lease.subnet(), null).toString())).orElseThrow();
+        get(client, leaseKey(SubnetKeys.name(new LeaseKey(lease.subnet(), null)))).orElseThrow();
     assertThat(value(kv)).isEqualTo(attrs("192.168.1.1").toJson());
     assertThat(value(kv))
         .startsWith("{\"PublicIP\":\"192.168.1.1\",\"PublicIPv6\":null,\"BackendType\":\"vxlan\"");
@@ -124,7 +125,7 @@ class EtcdSubnetManagerIT {
     EtcdSubnetManager second = manager();
     Lease again = second.acquireLease(attrs("192.168.1.2"));
     assertThat(again.subnet()).isEqualTo(lease.subnet());
-    KeyValue kv = get(client, leaseKey(SubnetKey.of(again).toString())).orElseThrow();
+    KeyValue kv = get(client, leaseKey(SubnetKeys.name(again.key()))).orElseThrow();
     assertThat(kv.getLease()).as("refreshed with a new etcd lease").isNotZero();
     assertThat(remainingTtl(client, kv.getLease())).isGreaterThan(86_000L);
   }
@@ -261,7 +262,7 @@ class EtcdSubnetManagerIT {
             o -> o.withRenewMargin(Duration.ofSeconds(2)),
             EtcdTestSupport.timings().withLeaseTtl(Duration.ofSeconds(3)));
     Lease lease = acquire(m, "192.168.4.1");
-    String key = leaseKey(SubnetKey.of(lease).toString());
+    String key = leaseKey(SubnetKeys.name(lease.key()));
     long firstLease = get(client, key).orElseThrow().getLease();
     assertThat(m.leaseRenewals()).isZero();
     m.completeLease(lease, lost -> {});
@@ -296,12 +297,12 @@ class EtcdSubnetManagerIT {
           threads.add(Thread.currentThread().getName());
         });
 
-    EtcdTestSupport.delete(client, leaseKey(SubnetKey.of(lease).toString()));
+    EtcdTestSupport.delete(client, leaseKey(SubnetKeys.name(lease.key())));
     await().atMost(Duration.ofSeconds(5)).until(() -> lost.size() == 1);
     assertThat(lost.get(0).subnet()).isEqualTo(lease.subnet());
     assertThat(threads).containsExactly("jflannel-etcd-lease");
     // re-creating the key (another node taking the subnet) does not report a second loss
-    put(client, leaseKey(SubnetKey.of(lease).toString()), attrs("192.168.4.99").toJson());
+    put(client, leaseKey(SubnetKeys.name(lease.key())), attrs("192.168.4.99").toJson());
     await()
         .during(Duration.ofMillis(500))
         .atMost(Duration.ofSeconds(1))
@@ -315,7 +316,7 @@ class EtcdSubnetManagerIT {
     m.completeLease(lease, l -> {});
     m.close();
     m.close(); // idempotent
-    assertThat(get(client, leaseKey(SubnetKey.of(lease).toString()))).isPresent();
+    assertThat(get(client, leaseKey(SubnetKeys.name(lease.key())))).isPresent();
     assertThatThrownBy(m::currentLeases).isInstanceOf(IllegalStateException.class);
   }
 }

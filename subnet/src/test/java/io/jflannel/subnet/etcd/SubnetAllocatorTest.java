@@ -10,6 +10,7 @@ import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.ip.Ip6Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.lease.LeaseKey;
 import io.jflannel.core.subnet.SubnetException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,8 +30,8 @@ class SubnetAllocatorTest {
     return NetworkConfig.parse(json);
   }
 
-  private static SubnetKey key(String name) {
-    return SubnetKey.parse(name).orElseThrow();
+  private static LeaseKey key(String name) {
+    return SubnetKeys.parse(name).orElseThrow();
   }
 
   private static Lease lease(String subnet, String publicIp) {
@@ -132,7 +133,7 @@ class SubnetAllocatorTest {
   void allocatesAtRandomAmongTheFirstHundredFreeSubnets() throws Exception {
     NetworkConfig config =
         config("{\"Network\":\"10.0.0.0/8\",\"SubnetLen\":24,\"Backend\":{\"Type\":\"vxlan\"}}");
-    List<SubnetKey> existing = new ArrayList<>();
+    List<LeaseKey> existing = new ArrayList<>();
     for (int i = 1; i <= 50; i++) {
       existing.add(key("10.0." + i + ".0-24"));
     }
@@ -182,7 +183,7 @@ class SubnetAllocatorTest {
         new SubnetAllocator.Occupied(
             config,
             List.of(key("10.5.1.0-24&fc00:0:0:1::-64"), key("10.5.2.0-24&fc00:0:0:2::-64")));
-    SubnetKey picked = allocator.allocate(occupied);
+    LeaseKey picked = allocator.allocate(occupied);
     assertThat(picked.ipv6Subnet()).isEqualTo(Ip6Net.parse("fc00:0:0:3::/64"));
     assertThat(picked.subnet().prefixLength()).isEqualTo(24);
 

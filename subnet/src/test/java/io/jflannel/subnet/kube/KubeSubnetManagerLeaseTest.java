@@ -19,6 +19,7 @@ import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.ip.Ip6;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.subnet.NodeRecord;
 import io.jflannel.core.subnet.SubnetException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -239,27 +240,40 @@ class KubeSubnetManagerLeaseTest {
   }
 
   @Test
-  void readsTheStoredPublicIpsAndVtepMac() throws Exception {
+  void theNodeRecordHoldsThePinnedPublicIpsAndTheLastAdvertisementUnread() throws Exception {
     create(
         TestNodes.node("n1")
             .annotation(P + "node-public-ip", "198.51.100.4")
             .annotation(P + "node-public-ipv6", "2001:db8::4")
+            .annotation(P + "public-ip", "192.168.0.1")
+            .annotation(P + "backend-type", "vxlan")
             .annotation(P + "backend-data", "{\"VNI\":1,\"VtepMAC\":\"AA:BB:CC:DD:EE:0F\"}")
             .annotation(P + "backend-v6-data", "{\"VNI\":1,\"VtepMAC\":\"nope\"}"));
     create(TestNodes.node("n2").annotation(P + "node-public-ip", "bogus"));
+    create(
+        TestNodes.node("n3")
+            .annotation(P + "backend-type", "vxlan")
+            .annotation(P + "backend-data", "{not json"));
     try (KubeSubnetManager m = support.manager(client, support.options("n1"))) {
-      assertThat(m.storedPublicIp()).contains(Ip4.parse("198.51.100.4"));
-      assertThat(m.storedPublicIpv6()).contains(Ip6.parse("2001:db8::4"));
-      assertThat(m.storedVtepMac()).contains("aa:bb:cc:dd:ee:0f");
-      assertThat(m.storedVtepMacV6()).isEmpty();
+      NodeRecord r = m.nodeRecord();
+      assertThat(r.pinnedPublicIp()).isEqualTo(Ip4.parse("198.51.100.4"));
+      assertThat(r.pinnedPublicIpv6()).isEqualTo(Ip6.parse("2001:db8::4"));
+      assertThat(r.previousAttrs().publicIp()).isEqualTo(Ip4.parse("192.168.0.1"));
+      assertThat(r.previousAttrs().backendType()).isEqualTo("vxlan");
+      // passed on as the node kept it: reading the MAC is the backend's business
+      assertThat(r.previousAttrs().backendData().toString())
+          .isEqualTo("{\"VNI\":1,\"VtepMAC\":\"AA:BB:CC:DD:EE:0F\"}");
+      assertThat(r.previousAttrs().backendV6Data().get("VtepMAC").asText()).isEqualTo("nope");
     }
     try (KubeSubnetManager m = support.manager(client, support.options("n2"))) {
-      assertThat(m.storedPublicIpv6()).isEmpty();
-      assertThat(m.storedVtepMac()).isEmpty();
-      assertThatThrownBy(m::storedPublicIp)
-          .isInstanceOf(SubnetException.class)
-          .hasMessageContaining(P + "node-public-ip")
-          .hasMessageContaining("\"bogus\"");
+      assertThat(m.nodeRecord())
+          .as("a bogus pinned IP is ignored, with a warning")
+          .isEqualTo(NodeRecord.EMPTY);
+    }
+    try (KubeSubnetManager m = support.manager(client, support.options("n3"))) {
+      NodeRecord r = m.nodeRecord();
+      assertThat(r.previousAttrs().backendType()).isEqualTo("vxlan");
+      assertThat(r.previousAttrs().backendData()).as("not JSON: left out").isNull();
     }
   }
 

@@ -20,6 +20,7 @@ import io.jflannel.core.lease.LeaseAttrs;
 import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.core.subnet.LeaseWatch;
 import io.jflannel.core.subnet.SubnetException;
+import io.jflannel.subnet.RecordingListener;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;

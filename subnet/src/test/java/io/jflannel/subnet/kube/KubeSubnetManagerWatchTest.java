@@ -18,6 +18,7 @@ import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.core.subnet.LeaseListener;
 import io.jflannel.core.subnet.LeaseWatch;
 import io.jflannel.core.subnet.SubnetException;
+import io.jflannel.subnet.RecordingListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

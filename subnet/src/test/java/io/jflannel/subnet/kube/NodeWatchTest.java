@@ -11,6 +11,7 @@ import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
 import io.jflannel.core.lease.LeaseEvent;
+import io.jflannel.subnet.RecordingListener;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.jflannel.subnet.kube;
+package io.jflannel.subnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class LeaseEventCoalescerTest {
+class LeaseDeliveryTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -38,7 +38,7 @@ class LeaseEventCoalescerTest {
   @Test
   void holdsEventsUntilReleasedThenDeliversThemInOneBatch() throws Exception {
     RecordingListener listener = new RecordingListener();
-    try (LeaseEventCoalescer c = new LeaseEventCoalescer(listener, "test")) {
+    try (LeaseDelivery c = new LeaseDelivery(listener, "test")) {
       for (int i = 1; i <= 100; i++) {
         c.offer(added(i, "192.168.0." + i));
       }
@@ -52,9 +52,28 @@ class LeaseEventCoalescerTest {
   }
 
   @Test
+  void offerAllQueuesAListingAsOneBatchDeliveredOnOneThread() throws Exception {
+    RecordingListener listener = new RecordingListener();
+    try (LeaseDelivery c = new LeaseDelivery(listener, "test-leases")) {
+      c.offerAll(
+          List.of(added(1, "192.168.0.1"), added(2, "192.168.0.2"), added(1, "192.168.0.9")));
+      assertThat(c.pendingCount()).isEqualTo(2);
+      c.release();
+      assertThat(listener.next(WAIT))
+          .containsExactly(added(2, "192.168.0.2"), added(1, "192.168.0.9"));
+      c.offer(added(3, "192.168.0.3"));
+      assertThat(listener.next(WAIT)).containsExactly(added(3, "192.168.0.3"));
+      assertThat(listener.thread.getName()).isEqualTo("test-leases");
+      assertThat(listener.overlapped).isFalse();
+      assertThat(c.batchesDelivered()).isEqualTo(2);
+      assertThat(c.eventsDelivered()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void latestStateOfALeaseWinsAndMovesToTheEnd() throws Exception {
     RecordingListener listener = new RecordingListener();
-    try (LeaseEventCoalescer c = new LeaseEventCoalescer(listener, "test")) {
+    try (LeaseDelivery c = new LeaseDelivery(listener, "test")) {
       c.offer(added(1, "192.168.0.1"));
       c.offer(added(2, "192.168.0.2"));
       c.offer(added(1, "192.168.0.11"));
@@ -76,8 +95,8 @@ class LeaseEventCoalescerTest {
   void aThrowingListenerIsLoggedAndGetsTheNextBatch() throws Exception {
     BlockingQueue<List<LeaseEvent>> seen = new LinkedBlockingQueue<>();
     AtomicInteger calls = new AtomicInteger();
-    try (LeaseEventCoalescer c =
-        new LeaseEventCoalescer(
+    try (LeaseDelivery c =
+        new LeaseDelivery(
             batch -> {
               seen.add(batch);
               if (calls.incrementAndGet() == 1) {
@@ -98,8 +117,8 @@ class LeaseEventCoalescerTest {
     CountDownLatch firstCall = new CountDownLatch(1);
     CountDownLatch unblock = new CountDownLatch(1);
     RecordingListener recorder = new RecordingListener();
-    try (LeaseEventCoalescer c =
-        new LeaseEventCoalescer(
+    try (LeaseDelivery c =
+        new LeaseDelivery(
             batch -> {
               firstCall.countDown();
               try {
@@ -142,8 +161,8 @@ class LeaseEventCoalescerTest {
     CountDownLatch inListener = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<List<LeaseEvent>> seen = new ArrayList<>();
-    LeaseEventCoalescer c =
-        new LeaseEventCoalescer(
+    LeaseDelivery c =
+        new LeaseDelivery(
             batch -> {
               inListener.countDown();
               try {
@@ -176,9 +195,9 @@ class LeaseEventCoalescerTest {
   @Test
   void closeFromTheListenerItselfDoesNotDeadlock() throws Exception {
     CountDownLatch done = new CountDownLatch(1);
-    LeaseEventCoalescer[] holder = new LeaseEventCoalescer[1];
+    LeaseDelivery[] holder = new LeaseDelivery[1];
     holder[0] =
-        new LeaseEventCoalescer(
+        new LeaseDelivery(
             batch -> {
               holder[0].close();
               done.countDown();
@@ -187,5 +206,7 @@ class LeaseEventCoalescerTest {
     holder[0].release();
     holder[0].offer(added(1, "192.168.0.1"));
     assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    holder[0].offer(added(2, "192.168.0.2"));
+    assertThat(holder[0].pendingCount()).as("offers after close are dropped").isZero();
   }
 }

@@ -1,4 +1,4 @@
-package io.jflannel.subnet.etcd;
+package io.jflannel.subnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

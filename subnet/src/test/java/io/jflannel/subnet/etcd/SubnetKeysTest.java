@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.ip.Ip6Net;
+import io.jflannel.core.lease.LeaseKey;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
@@ -12,24 +13,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class SubnetKeyTest {
+class SubnetKeysTest {
 
   @Test
   void formatsUpstreamKeys() {
-    assertThat(new SubnetKey(Ip4Net.parse("10.5.52.0/24"), null)).hasToString("10.5.52.0-24");
-    assertThat(new SubnetKey(Ip4Net.parse("10.5.52.0/24"), Ip6Net.parse("fc00::/64")))
-        .hasToString("10.5.52.0-24&fc00::-64");
-    assertThat(new SubnetKey(Ip4Net.parse("10.5.52.0/24"), Ip6Net.parse("2001:cafe:42:1::/64")))
-        .hasToString("10.5.52.0-24&2001:cafe:42:1::-64");
+    assertThat(SubnetKeys.name(new LeaseKey(Ip4Net.parse("10.5.52.0/24"), null)))
+        .isEqualTo("10.5.52.0-24");
+    assertThat(
+            SubnetKeys.name(new LeaseKey(Ip4Net.parse("10.5.52.0/24"), Ip6Net.parse("fc00::/64"))))
+        .isEqualTo("10.5.52.0-24&fc00::-64");
+    assertThat(
+            SubnetKeys.name(
+                new LeaseKey(Ip4Net.parse("10.5.52.0/24"), Ip6Net.parse("2001:cafe:42:1::/64"))))
+        .isEqualTo("10.5.52.0-24&2001:cafe:42:1::-64");
   }
 
   @Test
   void parsesIpv4AndDualStackKeys() {
-    assertThat(SubnetKey.parse("10.5.52.0-24"))
-        .contains(new SubnetKey(Ip4Net.parse("10.5.52.0/24"), null));
-    assertThat(SubnetKey.parse("10.5.52.0-24&fc00::-64"))
-        .contains(new SubnetKey(Ip4Net.parse("10.5.52.0/24"), Ip6Net.parse("fc00::/64")));
-    assertThat(SubnetKey.parse("0.0.0.0-0")).isPresent();
+    assertThat(SubnetKeys.parse("10.5.52.0-24"))
+        .contains(new LeaseKey(Ip4Net.parse("10.5.52.0/24"), null));
+    assertThat(SubnetKeys.parse("10.5.52.0-24&fc00::-64"))
+        .contains(new LeaseKey(Ip4Net.parse("10.5.52.0/24"), Ip6Net.parse("fc00::/64")));
+    assertThat(SubnetKeys.parse("0.0.0.0-0")).isPresent();
   }
 
   @Test
@@ -40,7 +45,7 @@ class SubnetKeyTest {
     assertThat(keys.parse("/coreos.com/network/subnetsX/10.5.52.0-24")).isEmpty();
     assertThat(keys.parse("/coreos.com/network/subnets/x/10.5.52.0-24")).isEmpty();
     assertThat(keys.parse("/other/subnets/10.5.52.0-24")).isEmpty();
-    assertThat(keys.lease(SubnetKey.parse("10.5.52.0-24").orElseThrow()))
+    assertThat(keys.lease(SubnetKeys.parse("10.5.52.0-24").orElseThrow()))
         .isEqualTo("/coreos.com/network/subnets/10.5.52.0-24");
   }
 
@@ -70,7 +75,7 @@ class SubnetKeyTest {
         "256.5.52.0-24",
       })
   void refusesWhatIsNotACanonicalSubnetKey(String name) {
-    assertThat(SubnetKey.parse(name)).isEmpty();
+    assertThat(SubnetKeys.parse(name)).isEmpty();
   }
 
   @Test
@@ -142,7 +147,7 @@ class SubnetKeyTest {
               + "-"
               + prefix;
       assertRoundTripsOrIsEmpty(name);
-      assertThat(SubnetKey.parse(name).isPresent())
+      assertThat(SubnetKeys.parse(name).isPresent())
           .as(name)
           .isEqualTo(prefix <= 31 && (address & (int) (0xffffffffL >>> prefix)) == 0);
     }
@@ -154,12 +159,12 @@ class SubnetKeyTest {
    * read in place inside a full key gives the same key.
    */
   private static void assertRoundTripsOrIsEmpty(String name) {
-    Optional<SubnetKey> key = SubnetKey.parse(name);
-    key.ifPresent(k -> assertThat(k.toString()).isEqualTo(name));
+    Optional<LeaseKey> key = SubnetKeys.parse(name);
+    key.ifPresent(k -> assertThat(SubnetKeys.name(k)).isEqualTo(name));
     if (name.indexOf('&') < 0) {
       assertThat(key.isPresent()).as(name).isEqualTo(canonicalIpv4Key(name));
     }
-    assertThat(SubnetKey.parse("/coreos.com/network/subnets/" + name, 28)).as(name).isEqualTo(key);
+    assertThat(SubnetKeys.parse("/coreos.com/network/subnets/" + name, 28)).as(name).isEqualTo(key);
   }
 
   private static final String DECIMAL = "(0|[1-9][0-9]{0,2})";

@@ -1,4 +1,4 @@
-package io.jflannel.subnet.kube;
+package io.jflannel.subnet;
 
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
@@ -16,14 +16,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A listener for the tests: queues every batch and folds the events into the peer set a backend
  * would hold (subnets → lease), checking the one-thread rule on the way.
  */
-final class RecordingListener implements LeaseListener {
+public final class RecordingListener implements LeaseListener {
 
-  final BlockingQueue<List<LeaseEvent>> batches = new LinkedBlockingQueue<>();
-  final Map<String, Lease> peers = new ConcurrentHashMap<>();
-  final AtomicInteger events = new AtomicInteger();
+  public final BlockingQueue<List<LeaseEvent>> batches = new LinkedBlockingQueue<>();
+  public final Map<String, Lease> peers = new ConcurrentHashMap<>();
+  public final AtomicInteger events = new AtomicInteger();
   private final AtomicInteger concurrentCalls = new AtomicInteger();
-  volatile Thread thread;
-  volatile boolean overlapped;
+  public volatile Thread thread;
+  public volatile boolean overlapped;
 
   @Override
   public void onEvents(List<LeaseEvent> batch) {
@@ -51,7 +51,7 @@ final class RecordingListener implements LeaseListener {
   }
 
   /** Returns the next batch, failing the test if none comes within {@code timeout}. */
-  List<LeaseEvent> next(Duration timeout) throws InterruptedException {
+  public List<LeaseEvent> next(Duration timeout) throws InterruptedException {
     List<LeaseEvent> batch = batches.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (batch == null) {
       throw new AssertionError("no batch of lease events within " + timeout);

@@ -4,14 +4,13 @@ import io.jflannel.core.ip.Ip4;
 import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.ip.Ip6;
 import io.jflannel.core.ip.Ip6Net;
-import io.jflannel.core.lease.Lease;
-import java.util.Objects;
+import io.jflannel.core.lease.LeaseKey;
 import java.util.Optional;
 
 /**
- * The subnets a lease key names: the last path element of {@code <prefix>/subnets/10.5.52.0-24} or,
- * dual-stack, {@code <prefix>/subnets/10.5.52.0-24&fc00::-64}; also the identity of a peer in the
- * lease watch.
+ * The name of a lease key and the subnets it names: the last path element of {@code
+ * <prefix>/subnets/10.5.52.0-24} or, dual-stack, {@code <prefix>/subnets/10.5.52.0-24&fc00::-64},
+ * read into and written from a {@link LeaseKey}.
  *
  * <p>The text form is upstream's ({@code pkg/subnet/subnet.go} {@code MakeSubnetKey}, {@code
  * ParseSubnetKey}): the network address, {@code -}, the prefix length; the IPv6 part in Go's
@@ -24,31 +23,21 @@ import java.util.Optional;
  *       read {@code x10.5.52.0-24} as {@code 10.5.52.0/24});
  *   <li>host bits are refused ({@code 10.5.52.1-24}); upstream keeps them and then compares subnets
  *       that are not network addresses;
- *   <li>the name must be in the canonical form {@link #toString()} writes (no {@code 024}, no
- *       {@code fc00:0::}), so two different keys never name the same lease.
+ *   <li>the name must be in the canonical form {@link #name} writes (no {@code 024}, no {@code
+ *       fc00:0::}), so two different keys never name the same lease.
  * </ul>
  *
  * <p>A name that fails any of this is "not a subnet key": {@link #parse} returns empty and never
- * throws. Upstream and jflannel only ever write canonical keys.
+ * throws. Upstream and jflannel only ever write canonical keys. Etcd leases always have an IPv4
+ * subnet, as upstream's.
  *
- * <p>Immutable and thread-safe.
- *
- * @param subnet the IPv4 subnet; never null (etcd leases always have one, as upstream)
- * @param ipv6Subnet the IPv6 subnet of a dual-stack lease; null for an IPv4-only key
+ * <p>Stateless and thread-safe.
  */
-public record SubnetKey(Ip4Net subnet, Ip6Net ipv6Subnet) {
+final class SubnetKeys {
 
   private static final int MAX_NAME = 96;
 
-  /** Checks that the IPv4 subnet is present. */
-  public SubnetKey {
-    Objects.requireNonNull(subnet, "subnet");
-  }
-
-  /** Returns the key of a lease's subnets. */
-  public static SubnetKey of(Lease lease) {
-    return new SubnetKey(lease.subnet(), lease.ipv6Subnet());
-  }
+  private SubnetKeys() {}
 
   /**
    * Parses the last path element of a lease key, e.g. {@code 10.5.52.0-24} or {@code
@@ -56,7 +45,7 @@ public record SubnetKey(Ip4Net subnet, Ip6Net ipv6Subnet) {
    *
    * @return the subnets, or empty if {@code name} is not a canonical subnet key; never throws
    */
-  public static Optional<SubnetKey> parse(String name) {
+  static Optional<LeaseKey> parse(String name) {
     return name == null ? Optional.empty() : parse(name, 0);
   }
 
@@ -65,7 +54,7 @@ public record SubnetKey(Ip4Net subnet, Ip6Net ipv6Subnet) {
    * etcd key). An IPv4-only name, the common case, is read in place: every listed and watched key
    * passes through here, 50,000 at a time in a large cluster.
    */
-  static Optional<SubnetKey> parse(String text, int from) {
+  static Optional<LeaseKey> parse(String text, int from) {
     int n = text.length();
     if (from >= n || n - from > MAX_NAME) {
       return Optional.empty();
@@ -77,34 +66,29 @@ public record SubnetKey(Ip4Net subnet, Ip6Net ipv6Subnet) {
     }
     if (amp < 0) {
       // canonical already: Ip4.parseInt and prefixLength take no leading zeros, Ip4Net no host bits
-      return Optional.of(new SubnetKey(v4, null));
+      return Optional.of(new LeaseKey(v4, null));
     }
     Ip6Net v6 = parseV6(text.substring(amp + 1));
     if (v6 == null) {
       return Optional.empty();
     }
-    SubnetKey key = new SubnetKey(v4, v6);
-    // an IPv6 address has many spellings (fc00:0::); only the one toString() writes names the key
-    return key.toString().equals(text.substring(from)) ? Optional.of(key) : Optional.empty();
-  }
-
-  /** Returns true if {@code lease} claims exactly these subnets. */
-  public boolean matches(Lease lease) {
-    return subnet.equals(lease.subnet()) && Objects.equals(ipv6Subnet, lease.ipv6Subnet());
+    LeaseKey key = new LeaseKey(v4, v6);
+    // an IPv6 address has many spellings (fc00:0::); only the one name() writes names the key
+    return name(key).equals(text.substring(from)) ? Optional.of(key) : Optional.empty();
   }
 
   /**
-   * Returns the subnets for log lines, e.g. {@code 10.5.52.0/24} or {@code 10.5.52.0/24+fc00::/64}.
+   * Returns upstream's key name, e.g. {@code 10.5.52.0-24} or {@code 10.5.52.0-24&fc00::-64}.
+   *
+   * @throws IllegalArgumentException if the key has no IPv4 subnet
    */
-  public String subnets() {
-    return ipv6Subnet == null ? subnet.toString() : subnet + "+" + ipv6Subnet;
-  }
-
-  /** Returns upstream's key name, e.g. {@code 10.5.52.0-24} or {@code 10.5.52.0-24&fc00::-64}. */
-  @Override
-  public String toString() {
-    String v4 = subnet.ip() + "-" + subnet.prefixLength();
-    return ipv6Subnet == null ? v4 : v4 + "&" + ipv6Subnet.ip() + "-" + ipv6Subnet.prefixLength();
+  static String name(LeaseKey key) {
+    if (key.subnet() == null) {
+      throw new IllegalArgumentException("an etcd lease key needs an IPv4 subnet: " + key);
+    }
+    String v4 = key.subnet().ip() + "-" + key.subnet().prefixLength();
+    Ip6Net v6 = key.ipv6Subnet();
+    return v6 == null ? v4 : v4 + "&" + v6.ip() + "-" + v6.prefixLength();
   }
 
   private static Ip4Net parseV4(String text, int from, int to) {
