@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The daemon benchmarks of {@code BENCHMARKS-daemon.md}: the packaged flanneld against a real etcd
- * in network namespaces, measured from outside the daemon. Modes:
+ * The daemon benchmarks of {@code BENCHMARKS.md}: the packaged flanneld against a real etcd in
+ * network namespaces, measured from outside the daemon. Modes:
  *
  * <ul>
  *   <li>{@code converge} ({@link Convergence}): time from process start until every peer of N

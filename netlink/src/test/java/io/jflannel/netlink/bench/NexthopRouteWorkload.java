@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * {@code nexthop add id k via 172.16.a.b dev ext0 onlink} then {@code route replace 10.a.b.0/24
- * nhid k}: host-gw routes through nexthop objects, as kernel-limits.sh's {@code route-nhobj}. Two
- * operations per entry; deletion removes the routes first, then the nexthops.
+ * nhid k}: host-gw routes through nexthop objects, as {@code scripts/kernel-limits}' {@code
+ * route-nhobj}. Two operations per entry; deletion removes the routes first, then the nexthops.
  */
 final class NexthopRouteWorkload extends Workload {
   private final Nexthop[] nexthops;

@@ -16,11 +16,11 @@ import java.util.List;
  *
  * <p>Entry {@code k} (1..n) stands for a remote node: pod subnet {@code 10.a.b.0/24}, VTEP MAC
  * {@code 0e:00:00:00:a:b}, node IP {@code 172.16.a.b}, with {@code a = k >> 8}, {@code b = k &
- * 255}, the numbering of {@code shared/bench/kernel-limits.sh}. The batch-file lines describe the
- * same netlink messages the binding sends (same message type and flags: replace, append or add), so
- * the kernel does the same work either way; the one difference is that {@code bridge} sends FDB
- * entries with state {@code NUD_NOARP|NUD_PERMANENT} where the binding sends {@code NUD_PERMANENT},
- * so checks accept any permanent state.
+ * 255}, the numbering of {@code scripts/kernel-limits}. The batch-file lines describe the same
+ * netlink messages the binding sends (same message type and flags: replace, append or add), so the
+ * kernel does the same work either way; the one difference is that {@code bridge} sends FDB entries
+ * with state {@code NUD_NOARP|NUD_PERMANENT} where the binding sends {@code NUD_PERMANENT}, so
+ * checks accept any permanent state.
  *
  * <p>{@link #census} dumps the objects back through the binding: that is how a phase proves it did
  * what it claims. Not thread-safe; one instance per benchmark run.
