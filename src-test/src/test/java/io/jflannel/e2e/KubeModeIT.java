@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * Each scenario starts from a converged cluster and leaves it that way: nodes and hosts it adds are
  * removed again.
  *
- * <p>The mock cannot do strategic merge patches (java-notes §2), so what is compared with upstream
+ * <p>The mock cannot do strategic merge patches (it answers 415), so what is compared with upstream
  * is the result on the Node, not the requests.
  */
 @ExtendWith(RootOnly.class)

@@ -1,5 +1,6 @@
 package io.jflannel.backend.hostgw;
 
+import io.jflannel.backend.common.Kernel;
 import io.jflannel.core.backend.Backend;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
@@ -7,32 +8,31 @@ import io.jflannel.core.backend.Network;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
-import io.jflannel.netlink.Netlink;
 import java.util.Objects;
 
 /**
  * The host-gw backend before and after lease acquisition: nothing to create, a refusal behind NAT,
  * and the {@link HostGwNetwork} that keeps the routes.
  *
- * <p>Owns the {@link Netlink} handle it is given until {@link #register} hands it to the network
- * (which closes it).
+ * <p>Owns the {@link Kernel} it is given until {@link #register} hands it to the network (which
+ * closes it).
  */
 public final class HostGwBackend implements Backend {
   private final NetworkConfig config;
   private final ExternalInterface iface;
-  private final Netlink nl;
+  private final Kernel kernel;
 
   /**
    * @throws BackendException if the public IP differs from the interface IP (NAT)
    */
-  public HostGwBackend(NetworkConfig config, ExternalInterface iface, Netlink nl)
+  public HostGwBackend(NetworkConfig config, ExternalInterface iface, Kernel kernel)
       throws BackendException {
     this.config = config;
     this.iface = iface;
-    this.nl = nl;
+    this.kernel = kernel;
     if (!Objects.equals(iface.publicIp(), iface.address())
         || !Objects.equals(iface.publicIpv6(), iface.ipv6Address())) {
-      nl.close();
+      kernel.close();
       throw new BackendException(
           "host-gw: the public IP "
               + (iface.publicIp() != null ? iface.publicIp() : iface.publicIpv6())
@@ -55,6 +55,18 @@ public final class HostGwBackend implements Backend {
 
   @Override
   public Network register(Lease lease) throws BackendException {
-    return new HostGwNetwork(nl, iface, config, lease);
+    return new HostGwNetwork(kernel, iface, config, lease, nexthopRoutes(config));
+  }
+
+  /** Our {@code NexthopRoutes} option (upstream ignores the key); keys are case-insensitive. */
+  static boolean nexthopRoutes(NetworkConfig config) {
+    boolean want = false;
+    for (var it = config.backend().fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (k.equalsIgnoreCase("NexthopRoutes")) {
+        want = config.backend().get(k).asBoolean(false);
+      }
+    }
+    return want;
   }
 }

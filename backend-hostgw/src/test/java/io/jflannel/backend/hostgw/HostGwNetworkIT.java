@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.NullNode;
+import io.jflannel.backend.common.NetlinkKernel;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
 import io.jflannel.core.config.NetworkConfig;
@@ -13,7 +14,6 @@ import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
 import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.netlink.Link;
-import io.jflannel.netlink.Netlink;
 import io.jflannel.netlink.testing.NamespacedTest;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,7 +44,7 @@ class HostGwNetworkIT extends NamespacedTest {
   private static final Lease OWN = lease("10.244.1.0/24", "192.168.50.2");
 
   private HostGwNetwork network() throws Exception {
-    HostGwBackend b = new HostGwBackend(config, iface, Netlink.openInNamespace(ns.name()));
+    HostGwBackend b = new HostGwBackend(config, iface, NetlinkKernel.openInNamespace(ns.name()));
     LeaseAttrs attrs = b.prepare(null);
     assertThat(attrs.backendType()).isEqualTo("host-gw");
     assertThat(attrs.backendData()).isNull();
@@ -124,7 +124,7 @@ class HostGwNetworkIT extends NamespacedTest {
     try (HostGwNetwork n = network()) {
       Lease peer = lease("10.244.2.0/24", "192.168.50.3");
       n.handle(List.of(new LeaseEvent.Added(peer)));
-      int id = io.jflannel.netlink.NexthopRoutes.ID_BASE + 2;
+      int id = io.jflannel.backend.common.NexthopIds.ID_BASE + 2;
       assertThat(ns.ip("nexthop", "show", "id", Integer.toString(id)))
           .contains("via 192.168.50.3 dev ext0");
       assertThat(ns.ip("route", "show", "10.244.2.0/24")).contains("nhid " + id);
@@ -142,7 +142,8 @@ class HostGwNetworkIT extends NamespacedTest {
     ExternalInterface natted =
         new ExternalInterface(
             "ext0", iface.index(), 1500, iface.address(), null, Ip4.parse("203.0.113.5"), null);
-    assertThatThrownBy(() -> new HostGwBackend(config, natted, Netlink.openInNamespace(ns.name())))
+    assertThatThrownBy(
+            () -> new HostGwBackend(config, natted, NetlinkKernel.openInNamespace(ns.name())))
         .isInstanceOf(BackendException.class)
         .hasMessageContaining("probably you're on a NAT, which is not supported by the host-gw");
   }

@@ -11,7 +11,7 @@ import java.util.Map;
  * {@code VNI} (1), {@code Port} (0 = the kernel's 8472), {@code GBP}, {@code Learning}, {@code
  * DirectRouting} (all false) and {@code MTU} (the underlay MTU; 0 = the external interface's); and
  * ours, {@code NexthopRoutes} (false): routes through nexthop objects, linear to program at any
- * cluster size (see {@link io.jflannel.netlink.NexthopRoutes}); upstream ignores the key.
+ * cluster size (see {@link io.jflannel.backend.common.NexthopIds}); upstream ignores the key.
  */
 public record VxlanOptions(
     int vni,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jflannel.backend.common.NetlinkKernel;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
 import io.jflannel.core.config.NetworkConfig;
@@ -15,7 +16,6 @@ import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.netlink.Address;
 import io.jflannel.netlink.IpPrefix;
 import io.jflannel.netlink.Link;
-import io.jflannel.netlink.Netlink;
 import io.jflannel.netlink.testing.NamespacedTest;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +37,10 @@ class VxlanNetworkIT extends NamespacedTest {
 
   private VxlanBackend backend() throws Exception {
     return new VxlanBackend(
-        config, VxlanOptions.parse(config.backend()), iface, Netlink.openInNamespace(ns.name()));
+        config,
+        VxlanOptions.parse(config.backend()),
+        iface,
+        NetlinkKernel.openInNamespace(ns.name()));
   }
 
   private static Lease lease(String subnet, String publicIp, String mac) throws Exception {
@@ -222,7 +225,7 @@ class VxlanNetworkIT extends NamespacedTest {
       Lease p2 = lease("10.244.2.0/24", "192.168.50.3", "0e:00:00:00:00:02");
       network.reconcile(List.of(p2, OWN));
 
-      int id = io.jflannel.netlink.NexthopRoutes.ID_BASE + 2;
+      int id = io.jflannel.backend.common.NexthopIds.ID_BASE + 2;
       assertThat(ns.ip("nexthop", "show", "id", Integer.toString(id)))
           .contains("via 10.244.2.0 dev flannel.1")
           .contains("onlink");

@@ -1,0 +1,434 @@
+package io.jflannel.backend.common;
+
+import io.jflannel.core.backend.BackendException;
+import io.jflannel.core.backend.Diff;
+import io.jflannel.core.backend.Network;
+import io.jflannel.core.backend.NetworkStats;
+import io.jflannel.core.config.NetworkConfig;
+import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseEvent;
+import io.jflannel.core.lease.LeaseKey;
+import io.jflannel.netlink.Errno;
+import io.jflannel.netlink.FdbEntry;
+import io.jflannel.netlink.Neighbour;
+import io.jflannel.netlink.NetlinkException;
+import io.jflannel.netlink.Nexthop;
+import io.jflannel.netlink.Route;
+import io.jflannel.netlink.wire.Rt;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The core of the kernel-routed backends (host-gw, vxlan): keeps, for every peer lease, the kernel
+ * objects a subclass says the peer needs ({@link #objectsOf}), edge-triggered on lease events and
+ * level-triggered on {@link #reconcile}.
+ *
+ * <p>What it owns: the peer map (lease key → lease and its objects, reused while the lease is
+ * unchanged, so 5,000 peers are not turned into objects every pass); the reconcile, which dumps
+ * what this network owns ({@link #ownsRoute}, the permanent neighbours and FDB entries of {@link
+ * #entryLinks}, flannel's nexthop objects), diffs it against the wanted objects ({@link Diff}: one
+ * hash lookup per object) and writes only the difference, so a restart over a correct kernel writes
+ * nothing, entries someone deleted come back and those of peers that left go; the batched apply
+ * (deletes first, then neighbours, FDB entries, nexthops, routes); the NexthopRoutes pairing
+ * ({@link NexthopIds}); and per-peer failure handling: a write the kernel refuses is logged once
+ * (with {@link #advice}) and retried by the next reconcile, and every other peer is unaffected.
+ *
+ * <p>Threading: {@link #handle} and {@link #reconcile} come from the daemon's event thread, under
+ * this object's lock; {@link #close} from any thread. Owns the {@link Kernel} it is given and
+ * closes it.
+ */
+public abstract class RouteNetwork implements Network, NetworkStats {
+  private static final Logger log = LoggerFactory.getLogger(RouteNetwork.class);
+
+  /** The kernel this network programs. */
+  protected final Kernel kernel;
+
+  /** This node's lease. */
+  protected final Lease own;
+
+  /** The warn-once bookkeeping of this network, for subclasses' skipped peers too. */
+  protected final Warnings warnings = new Warnings(log);
+
+  private final String backend;
+  private final NexthopIds nexthops; // null: plain routes
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private Map<LeaseKey, Peer> peers = new LinkedHashMap<>(); // guarded by this
+  private final Set<Change> failing = new HashSet<>(); // guarded by this
+  private long writes; // guarded by this
+
+  /**
+   * @param backend the backend's name for log lines, e.g. {@code "vxlan"}
+   * @param kernel the kernel to program, owned from now on
+   * @param config the network config (its Network and IPv6Network number the nexthop ids)
+   * @param own this node's lease
+   * @param nexthopRoutes the NexthopRoutes option; used only when the kernel has nexthop objects
+   */
+  protected RouteNetwork(
+      String backend, Kernel kernel, NetworkConfig config, Lease own, boolean nexthopRoutes) {
+    this.backend = backend;
+    this.kernel = kernel;
+    this.own = own;
+    boolean use = nexthopRoutes && kernel.hasNexthops();
+    if (nexthopRoutes && !use) {
+      log.warn("NexthopRoutes: this kernel has no nexthop objects (5.3+); using plain routes");
+    }
+    this.nexthops = use ? new NexthopIds(config.network(), config.ipv6Network()) : null;
+  }
+
+  /**
+   * The kernel objects peer lease {@code peer} needs, with gatewayed routes as plain routes (the
+   * base puts them behind nexthop objects with NexthopRoutes); or null, after {@code
+   * warnings.skipPeer(...)}, when the lease cannot be used (another backend type, no public IP of a
+   * family, unreadable backend data).
+   */
+  protected abstract PeerObjects objectsOf(Lease peer);
+
+  /** Whether a main-table route, as dumped, is one this network manages. */
+  protected abstract boolean ownsRoute(Route r);
+
+  /**
+   * The links whose permanent neighbours and FDB entries with a destination this network manages
+   * (vxlan: its devices); empty (the default) for none.
+   */
+  protected Set<Integer> entryLinks() {
+    return Set.of();
+  }
+
+  /**
+   * Whether a permanent neighbour on one of {@link #entryLinks} is this network's; by default all
+   * are. (vxlan: the device's neighbours of its own address family.)
+   */
+  protected boolean ownsNeighbour(Neighbour n) {
+    return true;
+  }
+
+  /**
+   * Whether the objects made for lease {@code was} still hold for {@code now}, a lease with the
+   * same subnets; by default when the attributes are equal. A subclass whose objects also depend on
+   * the kernel's state returns false to have them made again every pass.
+   */
+  protected boolean reusable(Lease was, Lease now) {
+    return was == now || was.attrs().equals(now.attrs());
+  }
+
+  /** Text appended to the warning for a write the kernel refused, e.g. how to fix the topology. */
+  protected String advice(Outcome refused) {
+    return "";
+  }
+
+  @Override
+  public Lease lease() {
+    return own;
+  }
+
+  /** Kernel write requests sent so far, for metrics and tests. */
+  @Override
+  public synchronized long writes() {
+    return writes;
+  }
+
+  /** The number of peers this network has programmed. */
+  public synchronized int peerCount() {
+    return peers.size();
+  }
+
+  @Override
+  public synchronized void handle(List<LeaseEvent> events) throws BackendException {
+    Changes c = new Changes();
+    LeaseKey mine = own.key();
+    for (LeaseEvent e : events) {
+      Lease l = e.lease();
+      LeaseKey key = l.key();
+      if (key.equals(mine)) {
+        continue;
+      }
+      if (e instanceof LeaseEvent.Added) {
+        PeerObjects want = programmed(l);
+        Peer before = want == null ? peers.remove(key) : peers.put(key, new Peer(l, want));
+        if (before != null) {
+          c.removeStale(before.objects(), want);
+        }
+        if (want != null) {
+          c.add(want);
+          log.info("lease added: {} via {}", l.subnets(), publicIps(l));
+        }
+      } else {
+        Peer gone = peers.remove(key);
+        PeerObjects old = gone != null ? gone.objects() : programmed(l);
+        if (old != null) {
+          c.remove(old);
+        }
+        log.info("lease removed: {}", l.subnets());
+      }
+    }
+    apply(c);
+  }
+
+  @Override
+  public synchronized void reconcile(List<Lease> current) throws BackendException {
+    Map<LeaseKey, Peer> next = new LinkedHashMap<>(current.size() * 2);
+    Wanted want = new Wanted(current.size());
+    LeaseKey mine = own.key();
+    for (Lease l : current) {
+      LeaseKey key = l.key();
+      if (key.equals(mine)) {
+        continue;
+      }
+      Peer peer = peers.get(key);
+      if (peer == null || !reusable(peer.lease(), l)) {
+        PeerObjects objects = programmed(l);
+        peer = objects == null ? null : new Peer(l, objects);
+      }
+      if (peer != null) {
+        next.put(key, peer);
+        want.add(peer.objects());
+      }
+    }
+    peers = next;
+    Changes c = diff(want);
+    if (!c.isEmpty()) {
+      log.info("reconcile: {}", c);
+    }
+    Set<Change> stillFailing = apply(c);
+    failing.retainAll(stillFailing); // what was not tried again no longer matters
+  }
+
+  /** A lease's objects as written: {@link #objectsOf}, paired with nexthop objects if enabled. */
+  private PeerObjects programmed(Lease l) {
+    PeerObjects o = objectsOf(l);
+    return o == null ? null : o.viaNexthops(nexthops);
+  }
+
+  private static String publicIps(Lease l) {
+    var a = l.attrs();
+    if (a.publicIpv6() == null) {
+      return String.valueOf(a.publicIp());
+    }
+    return a.publicIp() == null ? a.publicIpv6().toString() : a.publicIp() + "+" + a.publicIpv6();
+  }
+
+  /** The kernel's objects that this network owns, diffed against {@code want}. */
+  private Changes diff(Wanted want) throws BackendException {
+    Set<Integer> links = entryLinks();
+    try {
+      List<Route> routes = new ArrayList<>();
+      for (Route r : kernel.routes(Rt.AF_UNSPEC)) {
+        if (ownsRoute(r)) {
+          routes.add(NexthopIds.normalize(r));
+        }
+      }
+      List<Neighbour> neighbours = new ArrayList<>();
+      List<FdbEntry> fdbs = new ArrayList<>();
+      if (!links.isEmpty()) {
+        for (Neighbour n : kernel.neighbours()) {
+          if (links.contains(n.linkIndex()) && n.state() == Rt.NUD_PERMANENT && ownsNeighbour(n)) {
+            neighbours.add(n);
+          }
+        }
+        for (FdbEntry f : kernel.fdb()) {
+          if (links.contains(f.linkIndex()) && f.dst() != null) {
+            fdbs.add(f);
+          }
+        }
+      }
+      List<Nexthop> hops = new ArrayList<>();
+      if (nexthops != null) {
+        for (Nexthop h : kernel.nexthops()) {
+          if (NexthopIds.owned(h.id())) {
+            hops.add(h);
+          }
+        }
+      }
+      Changes c = new Changes();
+      c.put(Diff.of(want.neighbours, neighbours, Keys::of), c.neighbours, c.goneNeighbours);
+      c.put(Diff.of(want.fdbs, fdbs, Keys::of), c.fdbs, c.goneFdbs);
+      c.put(Diff.of(want.nexthops, hops, Nexthop::id), c.nexthops, c.goneNexthops);
+      c.put(Diff.of(want.routes, routes, Route::dst), c.routes, c.goneRoutes);
+      return c;
+    } catch (NetlinkException e) {
+      throw new BackendException(backend + ": cannot read the kernel state: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes {@code c}; returns the changes the kernel refused. A delete of an object already gone is
+   * not a failure.
+   */
+  private Set<Change> apply(Changes c) throws BackendException {
+    List<Change> changes = c.toList();
+    if (changes.isEmpty()) {
+      return Set.of();
+    }
+    List<Outcome> outcomes;
+    try {
+      outcomes = kernel.apply(changes);
+    } catch (NetlinkException e) {
+      throw new BackendException(backend + ": netlink failed: " + e.getMessage(), e);
+    }
+    writes += changes.size();
+    Set<Change> refused = new HashSet<>();
+    for (Outcome o : outcomes) {
+      boolean gone = o.errno() == Errno.ENOENT || o.errno() == Errno.ESRCH;
+      if (o.ok() || (o.change().delete() && gone)) {
+        if (!failing.isEmpty() && failing.remove(o.change())) {
+          log.info("{} {}: done now", backend, o.change());
+        }
+        continue;
+      }
+      refused.add(o.change());
+      if (failing.add(o.change())) {
+        log.warn("{}{}", o.error(), advice(o));
+      }
+    }
+    return refused;
+  }
+
+  @Override
+  public void run() throws InterruptedException {
+    closed.await();
+  }
+
+  @Override
+  public void close() {
+    closed.countDown();
+    synchronized (this) {
+      kernel.close();
+    }
+  }
+
+  /** A peer as last programmed: its lease and the objects it wants. */
+  private record Peer(Lease lease, PeerObjects objects) {}
+
+  /** The identity keys of neighbours and FDB entries, as the kernel keys them. */
+  private record Keys(int link, Object id) {
+    static Keys of(Neighbour n) {
+      return new Keys(n.linkIndex(), n.ip());
+    }
+
+    static Keys of(FdbEntry f) {
+      return new Keys(f.linkIndex(), f.mac());
+    }
+  }
+
+  /** Every object the current peers want. */
+  private static final class Wanted {
+    final List<Neighbour> neighbours;
+    final List<FdbEntry> fdbs;
+    final List<Nexthop> nexthops = new ArrayList<>();
+    final List<Route> routes;
+
+    Wanted(int peers) {
+      neighbours = new ArrayList<>(peers);
+      fdbs = new ArrayList<>(peers);
+      routes = new ArrayList<>(peers);
+    }
+
+    void add(PeerObjects p) {
+      neighbours.addAll(p.neighbours());
+      fdbs.addAll(p.fdbs());
+      nexthops.addAll(p.nexthops());
+      routes.addAll(p.routes());
+    }
+  }
+
+  /** Pending kernel changes: removals first, then neighbours, FDB entries, nexthops, routes. */
+  private static final class Changes {
+    final List<Neighbour> neighbours = new ArrayList<>();
+    final List<FdbEntry> fdbs = new ArrayList<>();
+    final List<Nexthop> nexthops = new ArrayList<>();
+    final List<Route> routes = new ArrayList<>();
+    final List<Route> goneRoutes = new ArrayList<>();
+    final List<Nexthop> goneNexthops = new ArrayList<>();
+    final List<Neighbour> goneNeighbours = new ArrayList<>();
+    final List<FdbEntry> goneFdbs = new ArrayList<>();
+
+    <T> void put(Diff<T> d, List<T> upserts, List<T> deletes) {
+      upserts.addAll(d.upserts());
+      deletes.addAll(d.deletes());
+    }
+
+    void add(PeerObjects p) {
+      neighbours.addAll(p.neighbours());
+      fdbs.addAll(p.fdbs());
+      nexthops.addAll(p.nexthops());
+      routes.addAll(p.routes());
+    }
+
+    void remove(PeerObjects p) {
+      goneRoutes.addAll(p.routes());
+      goneNexthops.addAll(p.nexthops());
+      goneNeighbours.addAll(p.neighbours());
+      goneFdbs.addAll(p.fdbs());
+    }
+
+    /**
+     * A peer changed (or became unusable, {@code now} null): remove what the old objects had that
+     * the new ones do not replace, by the kernel's identity of each object.
+     */
+    void removeStale(PeerObjects old, PeerObjects now) {
+      PeerObjects none = new PeerObjects(List.of(), List.of(), List.of(), List.of());
+      PeerObjects n = now == null ? none : now;
+      stale(old.routes(), n.routes(), Route::dst, goneRoutes);
+      stale(old.nexthops(), n.nexthops(), Nexthop::id, goneNexthops);
+      stale(old.neighbours(), n.neighbours(), Keys::of, goneNeighbours);
+      stale(old.fdbs(), n.fdbs(), Keys::of, goneFdbs);
+    }
+
+    private static <T, K> void stale(
+        List<T> old, List<T> now, java.util.function.Function<T, K> key, List<T> gone) {
+      Set<K> kept = new HashSet<>();
+      now.forEach(t -> kept.add(key.apply(t)));
+      for (T t : old) {
+        if (!kept.contains(key.apply(t))) {
+          gone.add(t);
+        }
+      }
+    }
+
+    List<Change> toList() {
+      List<Change> out = new ArrayList<>();
+      goneRoutes.forEach(o -> out.add(Change.delete(o)));
+      goneNexthops.forEach(o -> out.add(Change.delete(o)));
+      goneNeighbours.forEach(o -> out.add(Change.delete(o)));
+      goneFdbs.forEach(o -> out.add(Change.delete(o)));
+      neighbours.forEach(o -> out.add(Change.replace(o)));
+      fdbs.forEach(o -> out.add(Change.replace(o)));
+      nexthops.forEach(o -> out.add(Change.replace(o)));
+      routes.forEach(o -> out.add(Change.replace(o)));
+      return out;
+    }
+
+    boolean isEmpty() {
+      return neighbours.isEmpty()
+          && fdbs.isEmpty()
+          && nexthops.isEmpty()
+          && routes.isEmpty()
+          && goneRoutes.isEmpty()
+          && goneNexthops.isEmpty()
+          && goneNeighbours.isEmpty()
+          && goneFdbs.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          "writing %d neighbour, %d fdb, %d nexthop, %d route entries; removing %d neighbour,"
+              + " %d fdb, %d nexthop, %d route entries",
+          neighbours.size(),
+          fdbs.size(),
+          nexthops.size(),
+          routes.size(),
+          goneNeighbours.size(),
+          goneFdbs.size(),
+          goneNexthops.size(),
+          goneRoutes.size());
+    }
+  }
+}
