@@ -21,7 +21,9 @@ import picocli.CommandLine.Model.OptionSpec;
  * error naming the variable, so a typo cannot silently change behaviour.
  *
  * <p>Picocli consults this only for options not matched on the command line, which gives "command
- * line wins". The environment map is read, never changed; thread-safe if the map is.
+ * line wins" per flag, exactly as upstream: a repeatable flag present on the command line ignores
+ * its variable entirely (the two are not merged), and one absent from it gets the variable as its
+ * single value. The environment map is read, never changed; thread-safe if the map is.
  */
 final class EnvDefaults implements IDefaultValueProvider {
   static final String PREFIX = "FLANNELD_";

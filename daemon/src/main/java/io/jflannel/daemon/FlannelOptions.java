@@ -26,6 +26,14 @@ import picocli.CommandLine.Option;
  * default. The command line wins over the environment, as with upstream's {@code
  * flagutil.SetFlagsFromEnv}; a repeatable flag takes exactly one value from its variable.
  *
+ * <p>A flag given more than once is not an error, as with Go's {@code flag} package (manifests that
+ * append arguments rely on it): a single-valued flag takes its last value ({@code --ip-masq
+ * --ip-masq=false} is off), a repeatable one ({@code --iface}, {@code --iface-regex}) collects
+ * every value in order. The environment is per flag and all or nothing: once a flag is on the
+ * command line, its variable is not read at all, so {@code FLANNELD_IFACE=eth2} with {@code
+ * --iface=eth0} gives {@code [eth0]}, not {@code [eth2, eth0]} (Go's {@code SetFlagsFromEnv} skips
+ * every flag the command line set).
+ *
  * <p>Parsing checks syntax and types; {@link #validate} checks values (ranges, addresses, regexes)
  * and is what {@link Main} runs before starting the daemon. The accessors return typed values and
  * must only be used on validated options. The etcd flags are grouped in {@link #etcd()} and the
@@ -50,6 +58,7 @@ import picocli.CommandLine.Option;
       "",
       "Each flag can also be given as the environment variable FLANNELD_<FLAG>, upper case with '_'"
           + " for '-' (FLANNELD_IFACE=eth0); the command line wins. Flags take one or two dashes."
+          + " A flag given twice takes its last value; --iface and --iface-regex take every value."
     })
 public final class FlannelOptions {
   @Mixin private EtcdFlags etcd = new EtcdFlags();
@@ -229,6 +238,8 @@ public final class FlannelOptions {
   /** A picocli command line bound to {@code target}, reading defaults from {@code env}. */
   public static CommandLine commandLine(FlannelOptions target, Map<String, String> env) {
     CommandLine cl = new CommandLine(target);
+    // Go's flag package: a repeated flag is set again (the last value wins, lists append)
+    cl.setOverwrittenOptionsAllowed(true);
     cl.setDefaultValueProvider(new EnvDefaults(env, cl.getCommandSpec()));
     return cl;
   }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -13,10 +14,17 @@ import picocli.CommandLine.Model.OptionSpec;
  *
  * <p>Go accepts {@code -name} and {@code --name} alike, a value attached ({@code -iface=eth0}) or
  * as the next argument ({@code -iface eth0}, taken whatever it looks like, even {@code -x}), and a
- * boolean only as {@code -name} or {@code -name=<bool>} where {@code <bool>} is any of {@code 1 0 t
- * f T F true false TRUE FALSE True False}. An argument after {@code --}, a non-flag argument and an
- * unknown flag are passed through unchanged for picocli to reject with its usage error. Upstream
- * silently stops parsing at the first non-flag argument and ignores the rest; we report it.
+ * boolean only as {@code -name} (true) or {@code -name=<bool>} where {@code <bool>} is any of
+ * {@code 1 0 t f T F true false TRUE FALSE True False}. A bare boolean becomes {@code --name=true},
+ * so picocli never takes the next argument as its value: Go does not either. {@code -ip-masq false}
+ * is refused with the fix ({@code -ip-masq=false}): Go reads that {@code false} as a stray argument
+ * and turns the flag on, the opposite of what was meant. An argument after {@code --}, any other
+ * non-flag argument and an unknown flag are passed through unchanged for picocli to reject with its
+ * usage error. Upstream silently stops parsing at the first non-flag argument and ignores the rest;
+ * we report it.
+ *
+ * <p>A flag may appear more than once; that is the parser's business, not this rewrite's: {@link
+ * FlannelOptions} lets the last value win and repeatable flags collect every value, as Go does.
  *
  * <p>Pure; thread-safe.
  */
@@ -53,23 +61,45 @@ final class GoFlagSyntax {
         out.add(a);
         continue;
       }
-      String canonical = opt.longestName();
-      if (isBoolean(opt)) {
-        if (value == null) {
-          out.add(canonical);
-        } else {
-          Boolean b = goBool(value);
-          out.add(canonical + "=" + (b == null ? value : b.toString()));
-        }
-      } else if (value != null) {
-        out.add(canonical + "=" + value);
-      } else if (i + 1 < args.length) {
-        out.add(canonical + "=" + args[++i]);
-      } else {
-        out.add(canonical);
-      }
+      i = rewrite(opt, a, value, args, i, out);
     }
     return out.toArray(String[]::new);
+  }
+
+  /**
+   * Adds picocli's form of the known flag {@code args[i]} (spelled {@code arg}, its attached value
+   * or null) to {@code out}; returns the index of the last argument used (i + 1 if the value was
+   * the next argument).
+   */
+  private static int rewrite(
+      OptionSpec opt, String arg, String value, String[] args, int i, List<String> out) {
+    String canonical = opt.longestName();
+    if (isBoolean(opt)) {
+      if (value == null && i + 1 < args.length && goBool(args[i + 1]) != null) {
+        throw new CommandLine.ParameterException(
+            opt.command().commandLine(),
+            String.format(
+                "'%s %s': a boolean flag takes its value after '=': write %s=%s (Go's flag"
+                    + " package would read '%s' as a stray argument and turn the flag on)",
+                arg, args[i + 1], arg, args[i + 1], args[i + 1]));
+      }
+      if (value == null) {
+        // --help and --version take no value at all
+        out.add(opt.arity().max() == 0 ? canonical : canonical + "=true");
+      } else {
+        Boolean b = goBool(value);
+        out.add(canonical + "=" + (b == null ? value : b.toString()));
+      }
+      return i;
+    }
+    if (value != null) {
+      out.add(canonical + "=" + value);
+    } else if (i + 1 < args.length) {
+      out.add(canonical + "=" + args[++i]);
+    } else {
+      out.add(canonical);
+    }
+    return i;
   }
 
   static boolean isBoolean(OptionSpec o) {

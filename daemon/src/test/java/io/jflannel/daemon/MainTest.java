@@ -86,6 +86,22 @@ class MainTest {
   }
 
   @Test
+  void aRepeatedFlagStartsTheDaemonWithItsLastValue() {
+    assertThat(run("--ip-masq", "--healthz-port=8081", "--ip-masq=false", "--healthz-port=9100"))
+        .isZero();
+    assertThat(launched.get().ipMasq()).isFalse();
+    assertThat(launched.get().healthzPort()).isEqualTo(9100);
+    assertThat(err()).isEmpty();
+  }
+
+  @Test
+  void aBooleanWithASeparateValueExitsTwoNamingTheFix() {
+    assertThat(run("-ip-masq", "false")).isEqualTo(2);
+    assertThat(err()).startsWith("flanneld: '-ip-masq false': ").contains("write -ip-masq=false");
+    assertThat(launched).hasValue(null);
+  }
+
+  @Test
   void aStartUpFailureIsOneLineOnStandardErrorAndExitsOne() {
     int code =
         run(

@@ -139,9 +139,8 @@ class DeployManifestsTest {
   void daemonSetRunsFlanneldOnTheHostNetworkWithTwoCapabilitiesAndNoPrivilege() {
     DaemonSet ds = daemonSet();
     PodSpec pod = ds.getSpec().getTemplate().getSpec();
-    assertThat(ds.getSpec().getSelector().getMatchLabels())
-        .containsEntry("app", "flannel")
-        .containsEntry("k8s-app", "flannel");
+    // upstream's Documentation/kube-flannel.yml selector (UpstreamManifestTest compares the rest)
+    assertThat(ds.getSpec().getSelector().getMatchLabels()).isEqualTo(Map.of("app", "flannel"));
     assertThat(pod.getHostNetwork()).isTrue();
     assertThat(pod.getPriorityClassName()).isEqualTo("system-node-critical");
     assertThat(pod.getServiceAccountName()).isEqualTo("flannel");
@@ -181,9 +180,13 @@ class DeployManifestsTest {
         .matches("\\d+[mg]");
 
     Map<String, Quantity> requests = flannel.getResources().getRequests();
+    // BENCHMARKS.md, "flanneld memory and start-up", final build: peak RSS in kube mode at 5,000
+    // Nodes, 140.4 MiB (upstream requests 50Mi)
+    long measuredPeakRss = Math.round(140.4 * (1 << 20));
     assertThat(Quantity.getAmountInBytes(requests.get("memory")).longValue())
-        .as("memory request sized from BENCHMARKS.md, above upstream's 50Mi")
-        .isGreaterThan(50L << 20);
+        .as("memory request covers the measured peak RSS")
+        .isGreaterThanOrEqualTo(measuredPeakRss)
+        .isLessThan(measuredPeakRss + (16L << 20));
     assertThat(requests).containsKey("cpu");
     assertThat(flannel.getResources().getLimits()).as("no limits, as upstream").isNullOrEmpty();
   }

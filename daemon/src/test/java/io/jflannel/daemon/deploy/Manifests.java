@@ -24,10 +24,17 @@ final class Manifests {
     return dir;
   }
 
-  /** Every {@code *.yml}/{@code *.yaml} file in {@code deploy/}, sorted by name. */
+  /** {@code deploy/kustomization.yaml}: kustomize's input, not a manifest. */
+  static final String KUSTOMIZATION = "kustomization.yaml";
+
+  /**
+   * Every manifest in {@code deploy/}: its {@code *.yml}/{@code *.yaml} files but {@value
+   * #KUSTOMIZATION}, sorted by name.
+   */
   static List<Path> files() {
     try (Stream<Path> s = Files.list(dir())) {
       return s.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml"))
+          .filter(p -> !p.getFileName().toString().equals(KUSTOMIZATION))
           .sorted()
           .toList();
     } catch (IOException e) {
