@@ -9,12 +9,15 @@ import io.jflannel.core.config.ConfigException;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.subnet.NodeRecord;
 import io.jflannel.core.subnet.SubnetException;
 import io.jflannel.core.subnet.SubnetManager;
 import io.jflannel.daemon.iface.InterfaceCriteria;
 import io.jflannel.daemon.iface.InterfaceSelectionException;
 import io.jflannel.daemon.iface.InterfaceSelector;
 import io.jflannel.daemon.metrics.Metrics;
+import io.jflannel.daemon.run.HeapGuard;
+import io.jflannel.daemon.run.HostChecks;
 import io.jflannel.daemon.run.LeaseFeed;
 import io.jflannel.daemon.run.ManagerFactory;
 import io.jflannel.daemon.run.Managers;
@@ -43,13 +46,15 @@ import org.slf4j.LoggerFactory;
 /**
  * flanneld's life: brings this node into the overlay and keeps it there until a signal.
  *
- * <p>Order, as upstream's: health server → subnet manager → network config (retried every second
- * until it exists) → external interface → backend device → lease → local setup → traffic rules →
- * subnet.env (then {@code /readyz} turns 200) → lease watch and periodic reconcile → complete lease
- * (kube: node condition; etcd: renewals) → wait. SIGTERM/SIGINT stop watchers and threads and
- * return 0, leaving every kernel object, rule, file and lease in place so a restarted daemon takes
- * over without touching traffic. A start-up failure returns 1 after one clear line; a lost lease
- * (etcd: key deleted) returns 1 too, as upstream shuts down then.
+ * <p>Order, as upstream's, one method per step of {@link #start}: health server → subnet manager →
+ * network config (retried every second until it exists) → host checks → what the store kept of this
+ * node → external interface → backend device → lease → local setup → traffic rules → subnet.env
+ * (then {@code /readyz} turns 200) → lease watch and periodic reconcile → backend loop → complete
+ * lease (kube: node condition; etcd: renewals) → wait. The daemon never reads backend data: what
+ * the store kept goes to the backend as it is. SIGTERM/SIGINT stop watchers and threads and return
+ * 0, leaving every kernel object, rule, file and lease in place so a restarted daemon takes over
+ * without touching traffic. A start-up failure returns 1 after one clear line; a lost lease (etcd:
+ * key deleted) returns 1 too, as upstream shuts down then.
  *
  * <p>Owns everything it starts; {@link #run} is called once, from {@code Main}.
  */
@@ -136,10 +141,34 @@ public final class Daemon {
     return resource;
   }
 
+  /** The lifecycle up to "running", in upstream's order; each step is one method below. */
   private void start() throws StartupException, InterruptedException {
-    Optional<HealthServer> health;
+    Optional<HealthServer> health = serveHealth();
+    Metrics metrics = Metrics.register(health);
+    SubnetManager manager = connect();
+    NetworkConfig config = networkConfig(manager);
+    checkHost(config);
+    NodeRecord record = nodeRecord(manager);
+    ExternalInterface iface = externalInterface(config, record);
+    BackendFactory factory = backendFactory(config);
+    Backend backend = createBackend(factory, config, iface);
+    Lease lease = acquireLease(manager, backend, record);
+    Network network = own(metrics.instrument(factory.type(), register(backend, lease)));
+    metrics.lease(manager, factory.type(), lease);
+    writeSubnetEnv(config, lease, network, health);
+    feedLeases(manager, network, metrics);
+    runBackend(network);
+    completeLease(manager, lease);
+    log.info(
+        "running: lease {}, backend {}, mtu {}", lease.subnets(), factory.type(), network.mtu());
+  }
+
+  private Optional<HealthServer> serveHealth() throws StartupException {
     try {
-      health = HealthServer.startIfEnabled(options.healthzIp(), options.healthzPort());
+      Optional<HealthServer> health =
+          HealthServer.startIfEnabled(options.healthzIp(), options.healthzPort());
+      health.ifPresent(this::own);
+      return health;
     } catch (IOException e) {
       throw new StartupException(
           "cannot serve health checks on "
@@ -151,74 +180,116 @@ public final class Daemon {
               + "; pick a free --healthz-port",
           e);
     }
-    health.ifPresent(this::own);
-    Metrics metrics = Metrics.register(health);
+  }
 
-    SubnetManager manager;
+  private SubnetManager connect() throws StartupException, InterruptedException {
     try {
-      manager = own(managers.connect());
+      return own(managers.connect());
     } catch (SubnetException e) {
       throw new StartupException(e.getMessage(), e);
     }
-    NetworkConfig config = networkConfig(manager);
+  }
+
+  /** Checks the host can run this config: br_netfilter; warns about what is not implemented. */
+  private void checkHost(NetworkConfig config) throws StartupException {
     log.info("network config: {} backend {}", config.network(), config.backendType());
-    checkBrNetfilter(config);
+    HostChecks.brNetfilter(config);
     if (options.ipBlackholeRoute()) {
       log.warn("--ip-blackhole-route is not implemented by jflannel yet; ignoring it");
     }
+  }
 
-    ExternalInterface iface = externalInterface(config, manager);
-    BackendFactory factory =
-        BackendFactory.find(config.backendType())
-            .orElseThrow(
-                () ->
-                    new StartupException(
-                        "unknown backend type \""
-                            + config.backendType()
-                            + "\" in the net config; use one of: vxlan, host-gw, udp"));
-    Network network;
-    Lease lease;
+  /** What the store kept of this node; nothing (with a warning) when it cannot be read now. */
+  private NodeRecord nodeRecord(SubnetManager manager) throws InterruptedException {
     try {
-      Backend backend = factory.create(config, iface);
-      LeaseAttrs probe =
-          new LeaseAttrs(iface.publicIp(), iface.publicIpv6(), factory.type(), null, null);
-      LeaseAttrs attrs = backend.prepare(managers.previousAttrs(manager, probe));
-      lease = manager.acquireLease(attrs);
+      return manager.nodeRecord();
+    } catch (SubnetException e) {
+      log.warn("cannot read what the lease store kept of this node: {}", e.getMessage());
+      return NodeRecord.EMPTY;
+    }
+  }
+
+  private static BackendFactory backendFactory(NetworkConfig config) throws StartupException {
+    return BackendFactory.find(config.backendType())
+        .orElseThrow(
+            () ->
+                new StartupException(
+                    "unknown backend type \""
+                        + config.backendType()
+                        + "\" in the net config; use one of: vxlan, host-gw, udp"));
+  }
+
+  private static Backend createBackend(
+      BackendFactory factory, NetworkConfig config, ExternalInterface iface)
+      throws StartupException {
+    try {
+      return factory.create(config, iface);
+    } catch (BackendException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The backend prepares its device (given what this node advertised before, unread), then the
+   * store grants the lease that advertises it.
+   */
+  private static Lease acquireLease(SubnetManager manager, Backend backend, NodeRecord record)
+      throws StartupException, InterruptedException {
+    try {
+      LeaseAttrs attrs = backend.prepare(record.previousAttrs());
+      Lease lease = manager.acquireLease(attrs);
       log.info("acquired lease {}", lease.subnets());
-      network = own(metrics.instrument(factory.type(), backend.register(lease)));
-      metrics.lease(manager, factory.type(), lease);
+      return lease;
     } catch (BackendException | SubnetException e) {
       throw new StartupException(e.getMessage(), e);
     }
+  }
 
+  private static Network register(Backend backend, Lease lease) throws StartupException {
+    try {
+      return backend.register(lease);
+    } catch (BackendException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+  }
+
+  /** Traffic rules, then subnet.env for the CNI plugin; {@code /readyz} turns 200 after. */
+  private void writeSubnetEnv(
+      NetworkConfig config, Lease lease, Network network, Optional<HealthServer> health)
+      throws StartupException {
     SubnetFile file = new SubnetFile(Path.of(options.subnetFile()));
     SubnetEnv previous = file.read().orElse(null);
     SubnetEnv current = SubnetEnv.of(config, lease, network.mtu(), options.ipMasq());
     trafficRules(current, previous);
     try {
       file.write(current);
+      health.ifPresent(HealthServer::markReady);
     } catch (IOException e) {
       log.warn("cannot write {}, /readyz stays 503: {}", file.path(), e.getMessage());
     }
-    health.ifPresent(
-        h -> {
-          if (java.nio.file.Files.exists(file.path())) {
-            h.markReady();
-          }
-        });
+  }
 
+  /** Peer leases to the backend: as events, and in a full reconcile every resync period. */
+  private void feedLeases(SubnetManager manager, Network network, Metrics metrics)
+      throws StartupException {
     LeaseFeed feed = own(new LeaseFeed(manager, network));
     try {
-      own(manager.watchLeases(metrics.feed(feed))::close);
+      own(manager.watchLeases(new HeapGuard(metrics.feed(feed)))::close);
     } catch (SubnetException e) {
       throw new StartupException("cannot watch leases: " + e.getMessage(), e);
     }
     long period = options.resyncPeriod().toMillis();
     feed.startReconcile(Math.min(period, 2000), period);
+  }
+
+  private void runBackend(Network network) {
     Thread runner = new Thread(() -> runNetwork(network), "backend");
     runner.setDaemon(true);
     runner.start();
+  }
 
+  /** kube: the node condition; etcd: renewals, and a stop if the lease is taken away. */
+  private void completeLease(SubnetManager manager, Lease lease) throws InterruptedException {
     try {
       manager.completeLease(
           lease,
@@ -231,8 +302,6 @@ public final class Daemon {
     } catch (SubnetException e) {
       log.warn("cannot complete the lease (will not retry): {}", e.getMessage());
     }
-    log.info(
-        "running: lease {}, backend {}, mtu {}", lease.subnets(), factory.type(), network.mtu());
   }
 
   private NetworkConfig networkConfig(SubnetManager manager)
@@ -253,35 +322,15 @@ public final class Daemon {
     }
   }
 
-  /**
-   * As upstream (iptables mode): without br_netfilter, traffic between pods on one bridge bypasses
-   * iptables and Services break, so refuse to start.
-   */
-  private static void checkBrNetfilter(NetworkConfig config) throws StartupException {
-    List<String> files = new ArrayList<>();
-    if (config.enableIPv4()) {
-      files.add("/proc/sys/net/bridge/bridge-nf-call-iptables");
-    }
-    if (config.enableIPv6()) {
-      files.add("/proc/sys/net/bridge/bridge-nf-call-ip6tables");
-    }
-    for (String f : files) {
-      if (!java.nio.file.Files.exists(Path.of(f))) {
-        throw new StartupException(
-            "failed to check br_netfilter: "
-                + f
-                + " does not exist; load the module with `modprobe br_netfilter` (and add it to"
-                + " /etc/modules-load.d/)");
-      }
-    }
-  }
-
-  private ExternalInterface externalInterface(NetworkConfig config, SubnetManager manager)
+  private ExternalInterface externalInterface(NetworkConfig config, NodeRecord record)
       throws StartupException {
     InterfaceCriteria criteria =
         InterfaceCriteria.of(options, config.enableIPv4(), config.enableIPv6());
     if (options.publicIp().isEmpty()) { // kube: the node-public-ip annotation stands in for it
-      criteria = Managers.pinnedPublicIp(manager).map(criteria::withPublicIp).orElse(criteria);
+      criteria = record.pinnedIp().map(criteria::withPublicIp).orElse(criteria);
+    }
+    if (options.publicIpv6().isEmpty()) {
+      criteria = record.pinnedIpv6().map(criteria::withPublicIpv6).orElse(criteria);
     }
     try (Netlink nl = Netlink.open()) {
       return new InterfaceSelector(nl).select(criteria);

@@ -2,7 +2,6 @@ package io.jflannel.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jflannel.core.lease.LeaseAttrs;
 import io.jflannel.core.subnet.SubnetException;
 import io.jflannel.core.subnet.SubnetManager;
 import io.jflannel.daemon.run.ManagerFactory;
@@ -34,11 +33,6 @@ class DaemonStopTest {
       }
       throw new AssertionError("unreachable");
     }
-
-    @Override
-    public LeaseAttrs previousAttrs(SubnetManager manager, LeaseAttrs probe) {
-      return null;
-    }
   }
 
   @Test
@@ -68,11 +62,6 @@ class DaemonStopTest {
           @Override
           public SubnetManager connect() throws SubnetException {
             throw new SubnetException("no etcd at http://127.0.0.1:1: connection refused");
-          }
-
-          @Override
-          public LeaseAttrs previousAttrs(SubnetManager manager, LeaseAttrs probe) {
-            return null;
           }
         };
     Daemon daemon = new Daemon(FlannelOptions.parse(Map.of(), "--iface=eth0"), broken);

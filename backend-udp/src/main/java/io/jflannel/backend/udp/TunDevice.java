@@ -1,18 +1,19 @@
 package io.jflannel.backend.udp;
 
-import io.jflannel.core.ip.Ip4;
+import io.jflannel.backend.common.Change;
+import io.jflannel.backend.common.DeviceAddress;
+import io.jflannel.backend.common.Kernel;
+import io.jflannel.backend.common.KernelTypes;
+import io.jflannel.backend.common.Outcome;
 import io.jflannel.core.ip.Ip4Net;
-import io.jflannel.netlink.Address;
+import io.jflannel.netlink.Errno;
 import io.jflannel.netlink.IpPrefix;
 import io.jflannel.netlink.Link;
 import io.jflannel.netlink.LinkNotFoundException;
-import io.jflannel.netlink.Netlink;
 import io.jflannel.netlink.NetlinkException;
 import io.jflannel.netlink.Route;
 import io.jflannel.netlink.wire.Rt;
-import java.net.Inet4Address;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.List;
 
 /**
  * The kernel state of the udp backend's TUN device, kept right level-triggered: the device is up
@@ -28,29 +29,33 @@ import org.slf4j.LoggerFactory;
  * re-creation after the device was deleted).
  */
 final class TunDevice {
-  private static final Logger log = LoggerFactory.getLogger(TunDevice.class);
-
-  private final Netlink nl;
+  private final Kernel kernel;
   private final String name;
   private final Ip4Net network;
   private final IpPrefix address;
   private final int mtu;
   private int index; // of the device as last seen; a re-created device has a new one
 
-  TunDevice(Netlink nl, String name, Ip4Net network, Ip4Net lease, int mtu)
+  TunDevice(Kernel kernel, String name, Ip4Net network, Ip4Net lease, int mtu)
       throws NetlinkException {
-    this.nl = nl;
+    this.kernel = kernel;
     this.name = name;
     this.network = network;
-    this.address = IpPrefix.of(lease.ip().toBytes(), 32);
+    this.address = KernelTypes.host(lease.ip());
     this.mtu = mtu;
-    this.index = nl.links().get(name).index();
+    this.index = link().index();
+  }
+
+  private Link link() throws NetlinkException {
+    return kernel
+        .findLink(name)
+        .orElseThrow(() -> new LinkNotFoundException("RTM_GETLINK " + name, Errno.ENODEV));
   }
 
   /** The route of the whole Network through the device: {@code <Network> dev <name>}. */
   private Route route() {
     return new Route(
-        IpPrefix.of(network.ip().toBytes(), network.prefixLength()),
+        KernelTypes.prefix(network),
         null,
         index,
         0,
@@ -78,45 +83,31 @@ final class TunDevice {
    * @throws LinkNotFoundException if the device is gone (deleted by hand)
    */
   int ensure() throws NetlinkException {
-    int writes = 0;
-    Link link = nl.links().get(name); // by name: a re-created device has another index
+    Link link = link(); // by name: a re-created device has another index
     index = link.index();
-    Route route = route();
-    boolean present = false;
-    for (Address a : nl.addresses().list(index)) {
-      if (!(a.prefix().address() instanceof Inet4Address)) {
-        continue;
-      }
-      if (a.prefix().equals(address)) {
-        present = true;
-      } else if (network.contains(Ip4.fromBytes(a.prefix().address().getAddress()))) {
-        log.info("removing stale address {} from {}", a.prefix(), name);
-        nl.addresses().delete(a);
-        writes++;
-      }
-    }
-    if (!present) {
-      nl.addresses().replace(Address.of(index, address));
-      writes++;
-    }
+    int writes = 0;
     if (link.mtu() != mtu) {
-      nl.links().setMtu(index, mtu);
+      kernel.setMtu(index, mtu);
       writes++;
     }
-    if (!link.isUp()) {
-      nl.links().setUp(index);
-      writes++;
-    }
+    writes +=
+        DeviceAddress.ensure(
+            kernel, link, address, p -> network.contains(KernelTypes.ip4(p.address())));
+    Route route = route();
     boolean routed =
-        nl.routes().listByLink(Rt.AF_INET, index).stream()
+        kernel.routes(Rt.AF_INET).stream()
             .anyMatch(
                 r ->
-                    r.dst().equals(route.dst())
+                    r.linkIndex() == index
+                        && r.dst().equals(route.dst())
                         && r.gateway() == null
                         && r.type() == Rt.RTN_UNICAST
                         && r.priority() == 0);
     if (!routed) {
-      nl.routes().replace(route);
+      Outcome o = kernel.apply(List.of(Change.replace(route))).get(0);
+      if (!o.ok()) {
+        throw new NetlinkException(o.error(), o.errno());
+      }
       writes++;
     }
     return writes;

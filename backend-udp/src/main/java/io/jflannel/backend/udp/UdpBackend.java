@@ -1,5 +1,6 @@
 package io.jflannel.backend.udp;
 
+import io.jflannel.backend.common.Kernel;
 import io.jflannel.backend.udp.sys.Native;
 import io.jflannel.core.backend.Backend;
 import io.jflannel.core.backend.BackendException;
@@ -9,7 +10,6 @@ import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
 import io.jflannel.netlink.Errno;
-import io.jflannel.netlink.Netlink;
 import io.jflannel.netlink.NetlinkException;
 import io.jflannel.netlink.Tun;
 import io.jflannel.netlink.sys.SysException;
@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * exit). Equivalent, for the device, to {@code ip tuntap add dev flannel0 mode tun multi_queue} for
  * the life of the process.
  *
- * <p>Owns the {@link Netlink} handle and the TUN queues until {@link #register} hands them to the
- * network (which closes them); if {@code register} fails they are closed. Called from the daemon's
- * start-up thread only.
+ * <p>Owns the {@link Kernel} and the TUN queues until {@link #register} hands them to the network
+ * (which closes them); if {@code register} fails they are closed. Called from the daemon's start-up
+ * thread only.
  */
 public final class UdpBackend implements Backend {
   private static final Logger log = LoggerFactory.getLogger(UdpBackend.class);
@@ -50,14 +50,15 @@ public final class UdpBackend implements Backend {
   private final NetworkConfig config;
   private final UdpOptions options;
   private final ExternalInterface iface;
-  private final Netlink nl;
+  private final Kernel kernel;
   private final Namespace namespace;
   private final int queueCount;
   private final List<Tun> queues = new ArrayList<>();
 
   /** A backend in the caller's network namespace with one TUN queue. */
-  public UdpBackend(NetworkConfig config, UdpOptions options, ExternalInterface iface, Netlink nl) {
-    this(config, options, iface, nl, Namespace.CURRENT, 1);
+  public UdpBackend(
+      NetworkConfig config, UdpOptions options, ExternalInterface iface, Kernel kernel) {
+    this(config, options, iface, kernel, Namespace.CURRENT, 1);
   }
 
   /**
@@ -68,7 +69,7 @@ public final class UdpBackend implements Backend {
       NetworkConfig config,
       UdpOptions options,
       ExternalInterface iface,
-      Netlink nl,
+      Kernel kernel,
       Namespace namespace,
       int queueCount) {
     if (queueCount < 1) {
@@ -77,7 +78,7 @@ public final class UdpBackend implements Backend {
     this.config = config;
     this.options = options;
     this.iface = iface;
-    this.nl = nl;
+    this.kernel = kernel;
     this.namespace = namespace;
     this.queueCount = queueCount;
   }
@@ -177,7 +178,7 @@ public final class UdpBackend implements Backend {
     String name = queues.get(0).name();
     List<Integer> sockets = new ArrayList<>();
     try {
-      TunDevice device = new TunDevice(nl, name, config.network(), lease.subnet(), tunMtu());
+      TunDevice device = new TunDevice(kernel, name, config.network(), lease.subnet(), tunMtu());
       device.ensure();
       int socketCount = queueCount > 1 ? queueCount : 1;
       for (int i = 0; i < socketCount; i++) {
@@ -200,11 +201,18 @@ public final class UdpBackend implements Backend {
           iface.address(),
           options.port());
       return new UdpNetwork(
-          nl, device, iface, lease, forwarder, () -> openQueues(name), options.port(), tunMtu());
+          kernel,
+          device,
+          iface,
+          lease,
+          forwarder,
+          () -> openQueues(name),
+          options.port(),
+          tunMtu());
     } catch (NetlinkException | SysException e) {
       sockets.forEach(Native::close);
       closeQueues();
-      nl.close();
+      kernel.close();
       throw new BackendException("udp: cannot set up " + name + ": " + e.getMessage(), e);
     }
   }

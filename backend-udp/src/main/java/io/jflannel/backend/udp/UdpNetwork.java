@@ -1,5 +1,7 @@
 package io.jflannel.backend.udp;
 
+import io.jflannel.backend.common.Kernel;
+import io.jflannel.backend.common.Warnings;
 import io.jflannel.backend.udp.sys.Native;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
@@ -8,17 +10,15 @@ import io.jflannel.core.backend.NetworkStats;
 import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
-import io.jflannel.netlink.Netlink;
+import io.jflannel.core.metrics.MetricSink;
 import io.jflannel.netlink.NetlinkException;
 import io.jflannel.netlink.Tun;
 import io.jflannel.netlink.sys.SysException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,12 +37,12 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #handle} and {@link #reconcile} come from the daemon's event thread, {@link
  * #run} from its own, {@link #close} from any. Closing stops the loops and closes the TUN queues,
  * so the device and its route disappear, as upstream's do on exit; it also closes the {@link
- * Netlink} handle.
+ * Kernel}.
  */
 public final class UdpNetwork implements Network, NetworkStats {
   private static final Logger log = LoggerFactory.getLogger(UdpNetwork.class);
 
-  private final Netlink nl;
+  private final Kernel kernel;
   private final TunDevice device;
   private final ExternalInterface iface;
   private final Lease own;
@@ -50,7 +50,7 @@ public final class UdpNetwork implements Network, NetworkStats {
   private final int port;
   private final int tunMtu;
   private final Map<Ip4Net, Lease> peers = new LinkedHashMap<>();
-  private final Set<String> warned = new HashSet<>();
+  private final Warnings warnings = new Warnings(log);
   private volatile Forwarder forwarder; // replaced (under this) when the device is re-created
   private long writes;
   private long recreations;
@@ -63,7 +63,7 @@ public final class UdpNetwork implements Network, NetworkStats {
   }
 
   UdpNetwork(
-      Netlink nl,
+      Kernel kernel,
       TunDevice device,
       ExternalInterface iface,
       Lease own,
@@ -71,7 +71,7 @@ public final class UdpNetwork implements Network, NetworkStats {
       TunOpener reopen,
       int port,
       int tunMtu) {
-    this.nl = nl;
+    this.kernel = kernel;
     this.device = device;
     this.iface = iface;
     this.own = own;
@@ -101,9 +101,10 @@ public final class UdpNetwork implements Network, NetworkStats {
     return forwarder.stats();
   }
 
+  /** Declares the udp data plane's counters ({@link UdpStats#declare}). */
   @Override
-  public Map<String, Long> packetCounters() {
-    return stats().asMap();
+  public void declareMetrics(MetricSink sink) {
+    UdpStats.declare(sink, this::stats);
   }
 
   /**
@@ -182,20 +183,14 @@ public final class UdpNetwork implements Network, NetworkStats {
     }
     String type = l.attrs().backendType();
     if (!type.isEmpty() && !type.toLowerCase(Locale.ROOT).equals(UdpFactory.TYPE)) {
-      warnOnce(l, "backend type " + type + " is not udp");
+      warnings.skipPeer(l.subnets(), "backend type " + type + " is not udp");
       return false;
     }
     if (l.subnet() == null || l.attrs().publicIp() == null) {
-      warnOnce(l, "no IPv4 subnet or public IP");
+      warnings.skipPeer(l.subnets(), "no IPv4 subnet or public IP");
       return false;
     }
     return true;
-  }
-
-  private void warnOnce(Lease l, String why) {
-    if (warned.add(l.subnets() + " " + why)) {
-      log.warn("skipping peer lease {}: {}", l.subnets(), why);
-    }
   }
 
   private void publish() {
@@ -270,7 +265,7 @@ public final class UdpNetwork implements Network, NetworkStats {
     }
     fw.close();
     synchronized (this) {
-      nl.close();
+      kernel.close();
     }
   }
 }

@@ -1,7 +1,10 @@
 package io.jflannel.backend.udp;
 
+import io.jflannel.core.metrics.MetricSink;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Packet counters of a udp network since it was registered, for metrics and tests.
@@ -38,21 +41,62 @@ public record UdpStats(
     long sendErrors,
     long tunWriteErrors) {
 
-  /** The counters by component name, in declaration order, for metrics. */
-  public Map<String, Long> asMap() {
-    Map<String, Long> m = new LinkedHashMap<>();
-    m.put("sentPackets", sentPackets);
-    m.put("sentBytes", sentBytes);
-    m.put("receivedPackets", receivedPackets);
-    m.put("receivedBytes", receivedBytes);
-    m.put("droppedUnknownSource", droppedUnknownSource);
-    m.put("droppedOversize", droppedOversize);
-    m.put("droppedMalformed", droppedMalformed);
-    m.put("droppedNoRoute", droppedNoRoute);
-    m.put("unreachableSent", unreachableSent);
-    m.put("droppedTtl", droppedTtl);
-    m.put("sendErrors", sendErrors);
-    m.put("tunWriteErrors", tunWriteErrors);
+  /**
+   * Declares the counters on {@code sink}, read from {@code current} at scrape time: {@code
+   * flannel_udp_packets_total{direction}}, {@code flannel_udp_bytes_total{direction}}, {@code
+   * flannel_udp_packets_dropped_total{reason}}, {@code flannel_udp_errors_total{op}} and {@code
+   * flannel_udp_unreachable_sent_total}.
+   */
+  static void declare(MetricSink sink, Supplier<UdpStats> current) {
+    sink.counter(
+        "flannel_udp_packets_total",
+        "udp backend: packets sent to and received from peers",
+        "direction",
+        two(
+            "sent",
+            () -> current.get().sentPackets(),
+            "received",
+            () -> current.get().receivedPackets()));
+    sink.counter(
+        "flannel_udp_bytes_total",
+        "udp backend: bytes of the inner packets sent to and received from peers",
+        "direction",
+        two(
+            "sent",
+            () -> current.get().sentBytes(),
+            "received",
+            () -> current.get().receivedBytes()));
+    Map<String, LongSupplier> dropped = new LinkedHashMap<>();
+    dropped.put("unknown_source", () -> current.get().droppedUnknownSource());
+    dropped.put("oversize", () -> current.get().droppedOversize());
+    dropped.put("malformed", () -> current.get().droppedMalformed());
+    dropped.put("no_route", () -> current.get().droppedNoRoute());
+    dropped.put("ttl", () -> current.get().droppedTtl());
+    sink.counter(
+        "flannel_udp_packets_dropped_total",
+        "udp backend: packets dropped, by the first reason that applied",
+        "reason",
+        dropped);
+    sink.counter(
+        "flannel_udp_errors_total",
+        "udp backend: datagrams the kernel refused to send, packets the TUN refused",
+        "op",
+        two(
+            "send",
+            () -> current.get().sendErrors(),
+            "tun_write",
+            () -> current.get().tunWriteErrors()));
+    sink.counter(
+        "flannel_udp_unreachable_sent_total",
+        "udp backend: ICMP net unreachable replies for pod addresses no lease covers",
+        () -> current.get().unreachableSent());
+  }
+
+  private static Map<String, LongSupplier> two(
+      String a, LongSupplier va, String b, LongSupplier vb) {
+    Map<String, LongSupplier> m = new LinkedHashMap<>();
+    m.put(a, va);
+    m.put(b, vb);
     return m;
   }
 }

@@ -1,5 +1,6 @@
 package io.jflannel.backend.udp;
 
+import io.jflannel.backend.common.NetlinkKernel;
 import io.jflannel.core.backend.ExternalInterface;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.ip.Ip4;
@@ -7,7 +8,6 @@ import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
 import io.jflannel.netlink.Link;
-import io.jflannel.netlink.Netlink;
 import io.jflannel.netlink.testing.TestNetns;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -62,13 +62,18 @@ final class SimulatedHost implements AutoCloseable {
 
   /** Prepares and registers the backend, feeds it {@code peers}, starts its packet loops. */
   UdpNetwork start(NetworkConfig config, List<Lease> peers, int queues) throws Exception {
-    Netlink nl = Netlink.openInNamespace(nsName);
-    Link link = nl.links().get(ifaceName);
+    NetlinkKernel kernel = NetlinkKernel.openInNamespace(nsName);
+    Link link = kernel.findLink(ifaceName).orElseThrow();
     ExternalInterface iface =
         new ExternalInterface(ifaceName, link.index(), link.mtu(), underlay, null, underlay, null);
     UdpBackend backend =
         new UdpBackend(
-            config, UdpOptions.parse(config.backend()), iface, nl, Namespace.named(nsName), queues);
+            config,
+            UdpOptions.parse(config.backend()),
+            iface,
+            kernel,
+            Namespace.named(nsName),
+            queues);
     LeaseAttrs attrs = backend.prepare(null);
     if (!attrs.backendType().isEmpty() || !attrs.publicIp().equals(underlay)) {
       throw new AssertionError("unexpected lease attributes " + attrs.toJson());

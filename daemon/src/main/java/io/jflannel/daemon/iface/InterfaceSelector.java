@@ -1,5 +1,6 @@
 package io.jflannel.daemon.iface;
 
+import io.jflannel.backend.common.KernelTypes;
 import io.jflannel.core.backend.ExternalInterface;
 import io.jflannel.core.ip.Ip4;
 import io.jflannel.core.ip.Ip6;
@@ -111,11 +112,11 @@ public final class InterfaceSelector {
     try {
       if (c.ipv4() && c.publicIp() != null) {
         what = "--public-ip " + c.publicIp();
-        return complete(byAddress(c, snap, Ips.of(c.publicIp().toBytes())), c, snap);
+        return complete(byAddress(c, snap, KernelTypes.address(c.publicIp())), c, snap);
       }
       if (c.ipv6() && c.publicIpv6() != null) {
         what = "--public-ipv6 " + c.publicIpv6();
-        return complete(byAddress(c, snap, Ips.of(c.publicIpv6().toBytes())), c, snap);
+        return complete(byAddress(c, snap, KernelTypes.address(c.publicIpv6())), c, snap);
       }
       return complete(byDefaultRoute(c, snap), c, snap);
     } catch (Miss m) {
@@ -173,7 +174,7 @@ public final class InterfaceSelector {
     Choice choice = new Choice(link, null, null).with(ip);
     // dual stack: a given public IPv6 address must be on the interface found by the IPv4 one
     if (ip instanceof Inet4Address && c.ipv4() && c.ipv6() && c.publicIpv6() != null) {
-      InetAddress v6 = Ips.of(c.publicIpv6().toBytes());
+      InetAddress v6 = KernelTypes.address(c.publicIpv6());
       Link other =
           snap.owning(v6)
               .orElseThrow(
@@ -297,8 +298,8 @@ public final class InterfaceSelector {
     }
     InetAddress v4 = c.ipv4() ? address(choice.v4(), snap, link, Inet4Address.class, "IPv4") : null;
     InetAddress v6 = c.ipv6() ? address(choice.v6(), snap, link, Inet6Address.class, "IPv6") : null;
-    Ip4 ip4 = v4 == null ? null : Ip4.fromBytes(v4.getAddress());
-    Ip6 ip6 = v6 == null ? null : Ip6.fromBytes(v6.getAddress());
+    Ip4 ip4 = v4 == null ? null : KernelTypes.ip4(v4);
+    Ip6 ip6 = v6 == null ? null : KernelTypes.ip6(v6);
     Ip4 public4 = ip4 == null ? null : Optional.ofNullable(c.publicIp()).orElse(ip4);
     Ip6 public6 = ip6 == null ? null : Optional.ofNullable(c.publicIpv6()).orElse(ip6);
     return new ExternalInterface(link.name(), link.index(), link.mtu(), ip4, ip6, public4, public6);
@@ -332,9 +333,7 @@ public final class InterfaceSelector {
 
   /** The text a regex sees: Go's {@code net.IP.String()}, RFC 5952 for IPv6. */
   static String text(InetAddress ip) {
-    return ip instanceof Inet4Address
-        ? Ip4.fromBytes(ip.getAddress()).toString()
-        : Ip6.fromBytes(ip.getAddress()).toString();
+    return KernelTypes.isIpv4(ip) ? KernelTypes.ip4(ip).toString() : KernelTypes.ip6(ip).toString();
   }
 
   private static String joinNonNull(Object a, Object b) {

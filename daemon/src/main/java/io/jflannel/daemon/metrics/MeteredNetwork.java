@@ -3,10 +3,10 @@ package io.jflannel.daemon.metrics;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.Network;
 import io.jflannel.core.backend.NetworkStats;
-import io.jflannel.core.ip.Ip4Net;
-import io.jflannel.core.ip.Ip6Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
+import io.jflannel.core.lease.LeaseKey;
+import io.jflannel.core.metrics.MetricSink;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,7 +37,7 @@ final class MeteredNetwork implements Network {
   private final NetworkStats stats; // null: the backend keeps no counters
   private final DoubleConsumer reconcileSeconds;
   private final Object lock = new Object();
-  private final Set<Key> peers = new HashSet<>(); // guarded by lock
+  private final Set<LeaseKey> peers = new HashSet<>(); // guarded by lock
   private volatile int peerCount;
   private volatile long writes = UNKNOWN;
   private final LongAdder added = new LongAdder();
@@ -45,13 +45,6 @@ final class MeteredNetwork implements Network {
   private final LongAdder repairs = new LongAdder();
   private final LongAdder handleFailures = new LongAdder();
   private final LongAdder reconcileFailures = new LongAdder();
-
-  /** Subnets identify a lease ({@link Lease#sameSubnets}). */
-  private record Key(Ip4Net subnet, Ip6Net ipv6Subnet) {
-    static Key of(Lease l) {
-      return new Key(l.subnet(), l.ipv6Subnet());
-    }
-  }
 
   /**
    * @param reconcileSeconds told the duration of each reconcile pass, failed ones included
@@ -76,9 +69,9 @@ final class MeteredNetwork implements Network {
   @Override
   public void handle(List<LeaseEvent> events) throws BackendException {
     synchronized (lock) {
-      Key own = Key.of(delegate.lease());
+      LeaseKey own = delegate.lease().key();
       for (LeaseEvent e : events) {
-        Key k = Key.of(e.lease());
+        LeaseKey k = e.lease().key();
         if (e instanceof LeaseEvent.Added) {
           added.increment();
           if (!k.equals(own)) {
@@ -104,10 +97,10 @@ final class MeteredNetwork implements Network {
   @Override
   public void reconcile(List<Lease> current) throws BackendException {
     synchronized (lock) {
-      Key own = Key.of(delegate.lease());
+      LeaseKey own = delegate.lease().key();
       peers.clear();
       for (Lease l : current) {
-        Key k = Key.of(l);
+        LeaseKey k = l.key();
         if (!k.equals(own)) {
           peers.add(k);
         }
@@ -134,6 +127,11 @@ final class MeteredNetwork implements Network {
     if (stats != null) {
       writes = stats.writes();
     }
+  }
+
+  @Override
+  public void declareMetrics(MetricSink sink) {
+    delegate.declareMetrics(sink);
   }
 
   @Override
@@ -164,11 +162,6 @@ final class MeteredNetwork implements Network {
   /** Whether the backend counts its kernel writes at all. */
   boolean countsWrites() {
     return stats != null;
-  }
-
-  /** The backend's packet counters (udp), or an empty map. */
-  java.util.Map<String, Long> packetCounters() {
-    return stats == null ? java.util.Map.of() : stats.packetCounters();
   }
 
   long added() {

@@ -4,14 +4,13 @@ import com.sun.net.httpserver.HttpExchange;
 import io.jflannel.core.backend.Network;
 import io.jflannel.core.backend.NetworkStats;
 import io.jflannel.core.lease.Lease;
+import io.jflannel.core.metrics.MetricSink;
 import io.jflannel.core.subnet.LeaseListener;
 import io.jflannel.core.subnet.SubnetManager;
 import io.jflannel.daemon.HealthServer;
 import io.jflannel.daemon.Main;
 import io.jflannel.daemon.run.LeaseFeed;
 import io.jflannel.netlink.NetlinkStats;
-import io.jflannel.subnet.etcd.EtcdSubnetManager;
-import io.jflannel.subnet.kube.KubeSubnetManager;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -24,15 +23,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,18 +60,16 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code flannel_peers}, {@code flannel_lease_events_total{type}}, {@code
  *       flannel_backend_failures_total{backend,op}}, {@code flannel_reconcile_duration_seconds},
  *       {@code flannel_reconcile_repairs_total{backend}} and, if the backend counts them ({@link
- *       NetworkStats}), {@code flannel_netlink_writes_total{backend}} and its packet counters (udp:
- *       {@code flannel_udp_packets_total{direction}}, {@code flannel_udp_bytes_total{direction}},
- *       {@code flannel_udp_packets_dropped_total{reason}}, {@code flannel_udp_errors_total{op}},
- *       {@code flannel_udp_unreachable_sent_total}): from the network {@link #instrument} wraps.
+ *       NetworkStats}), {@code flannel_netlink_writes_total{backend}}: from the network {@link
+ *       #instrument} wraps.
  *   <li>{@code flannel_event_lag_seconds}: per batch of lease events, from its arrival at the
  *       {@link LeaseFeed} to the backend having applied it (waiting for a running reconcile
  *       included); {@code flannel_reconcile_runs_total}: completed reconcile passes ({@link
  *       #feed}).
- *   <li>Kube mode: {@code flannel_kube_watch_up}, {@code flannel_kube_nodes_skipped}, {@code
- *       flannel_kube_node_list_failures_total} from {@link KubeSubnetManager#watchStats}.
- *   <li>{@code flannel_lease_renewals_total}: etcd mode, from {@link
- *       EtcdSubnetManager#leaseRenewals} (kube mode has no lease to renew).
+ *   <li>Whatever the network and the subnet manager declare themselves ({@link
+ *       io.jflannel.core.metrics.MetricSource}), on this class's {@link MetricSink}: the udp
+ *       backend its packet counters, the kube manager its Node watch, the etcd manager its lease
+ *       renewals. Nothing is inferred from names.
  * </ul>
  *
  * <p>Counters the backend keeps are read at scrape time through callbacks, so nothing is copied on
@@ -98,15 +93,12 @@ public final class Metrics {
     0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
   };
 
-  /** A packet counter's name: {@code sentPackets}, {@code receivedBytes}, ... */
-  private static final java.util.regex.Pattern TRAFFIC =
-      java.util.regex.Pattern.compile("(sent|received)(Packets|Bytes)");
-
   private final PrometheusRegistry registry;
   private final PrometheusTextFormatWriter writer;
   private final Histogram eventLag;
   private final Histogram reconcileDuration;
   private final Set<String> done = ConcurrentHashMap.newKeySet();
+  private final MetricSink sink = new Sink();
 
   private Metrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -249,82 +241,8 @@ public final class Metrics {
           .callback(cb -> cb.call(m.repairs(), backend))
           .register(registry);
     }
-    List<String> packetCounters = List.copyOf(m.packetCounters().keySet());
-    if (!packetCounters.isEmpty()) {
-      backendStats(backend, packetCounters, m::packetCounters);
-    }
+    network.declareMetrics(sink);
     return m;
-  }
-
-  /**
-   * The backend's {@link NetworkStats#packetCounters} (udp), one counter family per kind of
-   * counter, named {@code flannel_<backend>_...}: {@code sent|receivedPackets} → {@code
-   * packets_total{direction}}, {@code sent|receivedBytes} → {@code bytes_total{direction}}, {@code
-   * dropped<Reason>} → {@code packets_dropped_total{reason}}, {@code <op>Errors} → {@code
-   * errors_total{op}}, anything else {@code <name>_total}. Read once per family per scrape.
-   */
-  private void backendStats(String backend, List<String> names, Supplier<Map<String, Long>> read) {
-    String prefix = "flannel_" + snake(backend.replace('-', '_')) + "_";
-    Map<String, List<String[]>> families = new LinkedHashMap<>(); // family -> {component, label}
-    Map<String, String> labelNames = new LinkedHashMap<>();
-    for (String c : names) {
-      String family;
-      String label = null;
-      String labelName = null;
-      var traffic = TRAFFIC.matcher(c);
-      if (traffic.matches()) {
-        family = traffic.group(2).equals("Packets") ? "packets_total" : "bytes_total";
-        labelName = "direction";
-        label = traffic.group(1);
-      } else if (c.startsWith("dropped") && c.length() > 7) {
-        family = "packets_dropped_total";
-        labelName = "reason";
-        label = snake(c.substring(7));
-      } else if (c.endsWith("Errors") && c.length() > 6) {
-        family = "errors_total";
-        labelName = "op";
-        label = snake(c.substring(0, c.length() - 6));
-      } else {
-        family = snake(c) + "_total";
-      }
-      families.computeIfAbsent(family, f -> new ArrayList<>()).add(new String[] {c, label});
-      if (labelName != null) {
-        labelNames.put(family, labelName);
-      }
-    }
-    families.forEach(
-        (family, members) -> {
-          var b =
-              CounterWithCallback.builder()
-                  .name(prefix + family)
-                  .help(
-                      backend
-                          + " backend: "
-                          + family.replace('_', ' ')
-                          + " ("
-                          + members.size()
-                          + " counter(s) of its stats)")
-                  .callback(
-                      cb -> {
-                        Map<String, Long> v = read.get();
-                        for (String[] m : members) {
-                          if (m[1] == null) {
-                            cb.call(v.get(m[0]));
-                          } else {
-                            cb.call(v.get(m[0]), m[1]);
-                          }
-                        }
-                      });
-          if (labelNames.containsKey(family)) {
-            b.labelNames(labelNames.get(family));
-          }
-          b.register(registry);
-        });
-  }
-
-  /** {@code unknownSource} → {@code unknown_source}. */
-  static String snake(String camel) {
-    return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
   }
 
   /**
@@ -350,30 +268,7 @@ public final class Metrics {
         text(lease.attrs().publicIpv6()),
         backend,
         manager.name());
-    if (manager instanceof KubeSubnetManager kube) {
-      kubeWatch(kube);
-    }
-    if (manager instanceof EtcdSubnetManager etcd) {
-      leaseRenewals(etcd::leaseRenewals);
-    }
-  }
-
-  private void kubeWatch(KubeSubnetManager kube) {
-    GaugeWithCallback.builder()
-        .name("flannel_kube_watch_up")
-        .help("1 while the node informer's watch connection is up")
-        .callback(cb -> cb.call(kube.watchStats().watching() ? 1 : 0))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("flannel_kube_nodes_skipped")
-        .help("nodes whose state yields no usable lease (no pod CIDR, no flannel annotations)")
-        .callback(cb -> cb.call(kube.watchStats().skippedNodes()))
-        .register(registry);
-    CounterWithCallback.builder()
-        .name("flannel_kube_node_list_failures_total")
-        .help("failed node lists and watches the informer retried with backoff")
-        .callback(cb -> cb.call(kube.watchStats().listFailures()))
-        .register(registry);
+    manager.declareMetrics(sink);
   }
 
   /**
@@ -399,21 +294,6 @@ public final class Metrics {
         eventLag.observe((System.nanoTime() - start) / 1e9);
       }
     };
-  }
-
-  /**
-   * Exports {@code flannel_lease_renewals_total} from {@code renewals}, the count of successful
-   * lease renewals (etcd mode); {@link #lease} calls it for an etcd manager.
-   */
-  public void leaseRenewals(LongSupplier renewals) {
-    if (registry == null) {
-      return;
-    }
-    CounterWithCallback.builder()
-        .name("flannel_lease_renewals_total")
-        .help("successful renewals of this node's lease (etcd mode)")
-        .callback(cb -> cb.call(renewals.getAsLong()))
-        .register(registry);
   }
 
   /** The current metrics in the text format, as {@link #PATH} serves them. Disabled: empty. */
@@ -447,6 +327,38 @@ public final class Metrics {
     ex.sendResponseHeaders(200, body.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);
+    }
+  }
+
+  /** Components' own families, registered with the Prometheus client as callbacks. */
+  private final class Sink implements MetricSink {
+    @Override
+    public void counter(String name, String help, LongSupplier value) {
+      CounterWithCallback.builder()
+          .name(name)
+          .help(help)
+          .callback(cb -> cb.call(value.getAsLong()))
+          .register(registry);
+    }
+
+    @Override
+    public void counter(String name, String help, String label, Map<String, LongSupplier> values) {
+      Map<String, LongSupplier> fixed = new LinkedHashMap<>(values);
+      CounterWithCallback.builder()
+          .name(name)
+          .help(help)
+          .labelNames(label)
+          .callback(cb -> fixed.forEach((v, read) -> cb.call(read.getAsLong(), v)))
+          .register(registry);
+    }
+
+    @Override
+    public void gauge(String name, String help, DoubleSupplier value) {
+      GaugeWithCallback.builder()
+          .name(name)
+          .help(help)
+          .callback(cb -> cb.call(value.getAsDouble()))
+          .register(registry);
     }
   }
 

@@ -37,52 +37,15 @@ public final class LeaseFeed implements LeaseListener, AutoCloseable {
             return t;
           });
   private final AtomicLong reconciles = new AtomicLong();
-  private volatile boolean heapWarned;
-
-  /**
-   * Peers one 64 MiB of heap programs in one go (measured: 50,000 vxlan peers with NexthopRoutes
-   * ran out of a 64m heap and converged in 128m; BENCHMARKS.md). A rule of thumb, not a bound.
-   */
-  static final int PEERS_PER_64_MIB = 25_000;
 
   public LeaseFeed(SubnetManager manager, Network network) {
     this.manager = manager;
     this.network = network;
   }
 
-  /**
-   * The warning for a batch of {@code peers} lease events with a heap of {@code maxHeapBytes}, or
-   * empty when the heap is large enough.
-   */
-  static java.util.Optional<String> heapAdvice(int peers, long maxHeapBytes) {
-    long mib = maxHeapBytes >> 20;
-    long room = Math.max(1, (mib + 32) / 64) * PEERS_PER_64_MIB; // maxMemory is a bit under -Xmx
-    if (peers <= room) {
-      return java.util.Optional.empty();
-    }
-    long need = ((peers + PEERS_PER_64_MIB - 1) / PEERS_PER_64_MIB) * 64L;
-    return java.util.Optional.of(
-        peers
-            + " peer leases at once with a "
-            + mib
-            + " MiB heap: flanneld may run out of heap and exit (code 3); set"
-            + " FLANNELD_JVM_HEAP="
-            + need
-            + "m or more");
-  }
-
   @Override
   public void onEvents(List<LeaseEvent> events) {
-    if (!heapWarned) {
-      heapAdvice(events.size(), Runtime.getRuntime().maxMemory())
-          .ifPresent(
-              w -> {
-                heapWarned = true;
-                log.warn("{}", w);
-              });
-    }
     synchronized (lock) {
-      HeapGrowth growth = HeapGrowth.forBatch(events.size());
       try {
         network.handle(events);
       } catch (BackendException e) {
@@ -90,8 +53,6 @@ public final class LeaseFeed implements LeaseListener, AutoCloseable {
             "applying {} lease event(s) failed, the next reconcile repairs it: {}",
             events.size(),
             e.getMessage());
-      } finally {
-        growth.restore();
       }
     }
   }

@@ -1,10 +1,5 @@
 package io.jflannel.daemon.run;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.jflannel.core.ip.Ip4;
-import io.jflannel.core.lease.LeaseAttrs;
-import io.jflannel.core.subnet.SubnetException;
-import io.jflannel.core.subnet.SubnetManager;
 import io.jflannel.daemon.EtcdFlags;
 import io.jflannel.daemon.FlannelOptions;
 import io.jflannel.daemon.KubeFlags;
@@ -16,13 +11,12 @@ import io.jflannel.subnet.kube.KubeOptions;
 import io.jflannel.subnet.kube.KubeSubnetManager;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** The subnet manager the flags select, built from them. */
+/**
+ * The subnet manager the flags select, built from them: the one place that knows the concrete
+ * managers.
+ */
 public final class Managers {
-  private static final Logger log = LoggerFactory.getLogger(Managers.class);
-
   private Managers() {}
 
   /** {@code --kube-subnet-mgr}: Kubernetes; else etcd. */
@@ -42,28 +36,7 @@ public final class Managers {
       ko = ko.withKubeconfigFile(Path.of(k.kubeconfigFile().get()));
     }
     KubeOptions options = ko;
-    return new ManagerFactory() {
-      @Override
-      public SubnetManager connect() throws SubnetException {
-        return KubeSubnetManager.connect(options);
-      }
-
-      @Override
-      public LeaseAttrs previousAttrs(SubnetManager manager, LeaseAttrs probe) {
-        try {
-          Optional<String> mac = ((KubeSubnetManager) manager).storedVtepMac();
-          if (mac.isEmpty()) {
-            return null;
-          }
-          var data = JsonNodeFactory.instance.objectNode().put("VtepMAC", mac.get());
-          return new LeaseAttrs(
-              probe.publicIp(), probe.publicIpv6(), probe.backendType(), data, null);
-        } catch (SubnetException e) {
-          log.warn("cannot read this node's previous backend data: {}", e.getMessage());
-          return null;
-        }
-      }
-    };
+    return () -> KubeSubnetManager.connect(options);
   }
 
   private static ManagerFactory etcd(FlannelOptions o) {
@@ -78,30 +51,6 @@ public final class Managers {
             .withRenewMargin(o.subnetLeaseRenewMargin())
             .withPreviousSubnets(
                 previous.map(SubnetEnv::subnet), previous.map(SubnetEnv::ipv6Subnet));
-    return new ManagerFactory() {
-      @Override
-      public SubnetManager connect() throws SubnetException {
-        return EtcdSubnetManager.connect(options);
-      }
-
-      @Override
-      public LeaseAttrs previousAttrs(SubnetManager manager, LeaseAttrs probe) {
-        return null; // a compatible flannel.<VNI> keeps its MAC; etcd peers follow a new one
-      }
-    };
-  }
-
-  /**
-   * Kube: the node's {@code node-public-ip} annotation, which stands in for {@code --public-ip}.
-   */
-  public static Optional<Ip4> pinnedPublicIp(SubnetManager manager) {
-    if (manager instanceof KubeSubnetManager k) {
-      try {
-        return k.storedPublicIp();
-      } catch (SubnetException e) {
-        log.warn("cannot read the node-public-ip annotation: {}", e.getMessage());
-      }
-    }
-    return Optional.empty();
+    return () -> EtcdSubnetManager.connect(options);
   }
 }

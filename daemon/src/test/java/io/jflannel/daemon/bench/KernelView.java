@@ -1,11 +1,11 @@
 package io.jflannel.daemon.bench;
 
+import io.jflannel.backend.common.NexthopIds;
 import io.jflannel.netlink.FdbEntry;
 import io.jflannel.netlink.Link;
 import io.jflannel.netlink.Neighbour;
 import io.jflannel.netlink.Netlink;
 import io.jflannel.netlink.NetlinkException;
-import io.jflannel.netlink.NexthopRoutes;
 import io.jflannel.netlink.Route;
 import io.jflannel.netlink.wire.Rt;
 import java.net.Inet4Address;
@@ -77,7 +77,7 @@ final class KernelView implements AutoCloseable {
 
   /** Nexthop objects in flannel's id range. */
   int flannelNexthops() throws NetlinkException {
-    return (int) nl.nexthops().list().stream().filter(h -> NexthopRoutes.owned(h.id())).count();
+    return (int) nl.nexthops().list().stream().filter(h -> NexthopIds.owned(h.id())).count();
   }
 
   /** Whether a route to {@code ip} exists (the benchmark's hosts have no default route). */

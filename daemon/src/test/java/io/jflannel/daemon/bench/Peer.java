@@ -1,6 +1,6 @@
 package io.jflannel.daemon.bench;
 
-import io.jflannel.netlink.NexthopRoutes;
+import io.jflannel.backend.common.NexthopIds;
 
 /**
  * Simulated remote node number {@code k} (1..65279) of the benchmark's cluster: subnet {@code
@@ -58,7 +58,7 @@ record Peer(int k) {
 
   /** The nexthop id flanneld gives this peer with NexthopRoutes (its subnet's index in 10/8). */
   int nexthopId() {
-    return NexthopRoutes.id(k);
+    return NexthopIds.ID_BASE + k;
   }
 
   /** The lease value, as upstream flanneld writes it. */

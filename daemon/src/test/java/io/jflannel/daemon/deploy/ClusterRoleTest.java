@@ -115,9 +115,8 @@ class ClusterRoleTest {
             .withEnv(env::get)
             .withPodCidrWait(Duration.ofSeconds(5), Duration.ofMillis(50));
     try (KubeSubnetManager m = KubeSubnetManager.connect(options)) {
-      m.storedPublicIp(); // Managers.pinnedPublicIp, before interface selection
       m.networkConfig();
-      m.storedVtepMac(); // Managers.previousAttrs, before the vxlan device
+      m.nodeRecord(); // before interface selection and the backend's device
       Lease lease =
           m.acquireLease(
               new LeaseAttrs(

@@ -3,8 +3,10 @@ package io.jflannel.daemon.metrics;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.metrics.MetricSink;
 import io.jflannel.core.subnet.LeaseListener;
 import io.jflannel.core.subnet.LeaseWatch;
+import io.jflannel.core.subnet.NodeRecord;
 import io.jflannel.core.subnet.SubnetManager;
 import java.util.List;
 import java.util.function.Consumer;
@@ -20,6 +22,19 @@ final class FakeManager implements SubnetManager {
   @Override
   public String name() {
     return "fake";
+  }
+
+  /** What {@link #declareMetrics} exports as {@code flannel_fake_renewals_total}. */
+  volatile long renewals;
+
+  @Override
+  public NodeRecord nodeRecord() {
+    return NodeRecord.EMPTY;
+  }
+
+  @Override
+  public void declareMetrics(MetricSink sink) {
+    sink.counter("flannel_fake_renewals_total", "renewals", () -> renewals);
   }
 
   @Override

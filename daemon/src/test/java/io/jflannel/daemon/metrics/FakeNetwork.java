@@ -5,10 +5,12 @@ import io.jflannel.core.backend.Network;
 import io.jflannel.core.backend.NetworkStats;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
+import io.jflannel.core.metrics.MetricSink;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * A network that keeps its peers in a map and counts the kernel writes a vxlan network would make:
@@ -94,38 +96,23 @@ public class FakeNetwork implements Network, NetworkStats {
   @Override
   public void close() {}
 
-  /** The shape of backend-udp's {@code UdpStats}, with fewer drop reasons. */
-  public record UdpLikeStats(
-      long sentPackets,
-      long sentBytes,
-      long receivedPackets,
-      long receivedBytes,
-      long droppedUnknownSource,
-      long droppedNoRoute,
-      long unreachableSent,
-      long sendErrors,
-      long tunWriteErrors) {}
+  /** A network that declares metric families of its own, as the udp backend does. */
+  public static final class Declaring extends FakeNetwork {
+    public volatile long sent;
+    public volatile long received;
+    public volatile double queued;
 
-  /** A udp-like network: also has packet counters, readable without a lock. */
-  public static final class Udp extends FakeNetwork {
-    public volatile UdpLikeStats stats = new UdpLikeStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
-
-    public Udp(Lease own) {
+    public Declaring(Lease own) {
       super(own);
     }
 
     @Override
-    public Map<String, Long> packetCounters() {
-      UdpLikeStats s = stats;
-      Map<String, Long> m = new LinkedHashMap<>();
-      for (var c : UdpLikeStats.class.getRecordComponents()) {
-        try {
-          m.put(c.getName(), (Long) c.getAccessor().invoke(s));
-        } catch (ReflectiveOperationException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-      return m;
+    public void declareMetrics(MetricSink sink) {
+      Map<String, LongSupplier> byDirection = new LinkedHashMap<>();
+      byDirection.put("sent", () -> sent);
+      byDirection.put("received", () -> received);
+      sink.counter("flannel_fake_packets_total", "packets", "direction", byDirection);
+      sink.gauge("flannel_fake_queued", "queued packets", () -> queued);
     }
   }
 

@@ -219,47 +219,26 @@ class MetricsTest {
         .isZero();
   }
 
-  /**
-   * The udp backend's lease advertises no type (as upstream's): the names come from the backend's
-   * registered type, not from the lease (they were {@code flannel__packets_total}, {@code
-   * backend=""}).
-   */
   @Test
-  void exportsTheUdpBackendsPacketCountersFromItsStatsRecord() throws Exception {
-    Lease udpOwn = lease("10.244.1.0/24", "192.168.0.1", "");
-    FakeNetwork.Udp backend = new FakeNetwork.Udp(udpOwn);
+  void exportsTheFamiliesTheNetworkDeclaresItself() throws Exception {
+    FakeNetwork.Declaring backend = new FakeNetwork.Declaring(own);
     Metrics metrics = Metrics.register(health);
     metrics.instrument("udp", backend);
-    backend.stats = new FakeNetwork.UdpLikeStats(10, 1400, 7, 980, 2, 1, 1, 3, 4);
+    backend.sent = 10;
+    backend.received = 7;
+    backend.queued = 2.5;
 
     Exposition e = scrape();
     assertThat(e.types)
-        .containsEntry("flannel_udp_packets_total", "counter")
-        .containsEntry("flannel_udp_bytes_total", "counter")
-        .containsEntry("flannel_udp_packets_dropped_total", "counter")
-        .containsEntry("flannel_udp_errors_total", "counter")
-        .containsEntry("flannel_udp_unreachable_sent_total", "counter");
-    assertThat(e.value(key("flannel_udp_packets_total", "direction", "sent"))).isEqualTo(10);
-    assertThat(e.value(key("flannel_udp_packets_total", "direction", "received"))).isEqualTo(7);
-    assertThat(e.value(key("flannel_udp_bytes_total", "direction", "sent"))).isEqualTo(1400);
-    assertThat(e.value(key("flannel_udp_bytes_total", "direction", "received"))).isEqualTo(980);
-    assertThat(e.value(key("flannel_udp_packets_dropped_total", "reason", "unknown_source")))
-        .isEqualTo(2);
-    assertThat(e.value(key("flannel_udp_packets_dropped_total", "reason", "no_route")))
-        .isEqualTo(1);
-    assertThat(e.value(key("flannel_udp_errors_total", "op", "send"))).isEqualTo(3);
-    assertThat(e.value(key("flannel_udp_errors_total", "op", "tun_write"))).isEqualTo(4);
-    assertThat(e.value("flannel_udp_unreachable_sent_total")).isEqualTo(1);
-    assertThat(e.value(key("flannel_netlink_writes_total", "backend", "udp"))).isZero();
-    assertThat(e.value(key("flannel_backend_failures_total", "backend", "udp", "op", "handle")))
-        .isZero();
-  }
-
-  @Test
-  void namesComponentsInSnakeCase() {
-    assertThat(Metrics.snake("UnknownSource")).isEqualTo("unknown_source");
-    assertThat(Metrics.snake("tunWrite")).isEqualTo("tun_write");
-    assertThat(Metrics.snake("host_gw")).isEqualTo("host_gw");
+        .containsEntry("flannel_fake_packets_total", "counter")
+        .containsEntry("flannel_fake_queued", "gauge");
+    assertThat(e.value(key("flannel_fake_packets_total", "direction", "sent"))).isEqualTo(10);
+    assertThat(e.value(key("flannel_fake_packets_total", "direction", "received"))).isEqualTo(7);
+    assertThat(e.value("flannel_fake_queued")).isEqualTo(2.5);
+    backend.sent = 11;
+    assertThat(scrape().value(key("flannel_fake_packets_total", "direction", "sent")))
+        .as("read at scrape time")
+        .isEqualTo(11);
   }
 
   @Test
@@ -275,12 +254,13 @@ class MetricsTest {
   }
 
   @Test
-  void exportsLeaseRenewalsOnceASourceIsGiven() throws Exception {
+  void exportsTheFamiliesTheSubnetManagerDeclaresWithTheLease() throws Exception {
     Metrics metrics = Metrics.register(health);
-    metrics.leaseRenewals(() -> 4);
+    manager.renewals = 4;
+    metrics.lease(manager, "vxlan", own);
     Exposition e = scrape();
-    assertThat(e.types).containsEntry("flannel_lease_renewals_total", "counter");
-    assertThat(e.value("flannel_lease_renewals_total")).isEqualTo(4);
+    assertThat(e.types).containsEntry("flannel_fake_renewals_total", "counter");
+    assertThat(e.value("flannel_fake_renewals_total")).isEqualTo(4);
   }
 
   @Test

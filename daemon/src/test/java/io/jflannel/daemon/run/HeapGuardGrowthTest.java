@@ -17,8 +17,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The feed brackets a large batch with {@link HeapGrowth}, in this JVM, failures included. */
-class LeaseFeedHeapGrowthTest {
+/**
+ * The guard brackets a large batch for the feed behind it with {@link HeapGrowth}, in this JVM,
+ * failures included.
+ */
+class HeapGuardGrowthTest {
   private static final Lease PEER =
       new Lease(
           Ip4Net.parse("10.244.1.0/24"),
@@ -63,8 +66,9 @@ class LeaseFeedHeapGrowthTest {
   void aLargeBatchIsProgrammedWithLooseRatiosAndASmallOneWithTheLaunchers() {
     Recording network = new Recording();
     try (LeaseFeed feed = new LeaseFeed(null, network)) {
-      feed.onEvents(batch(HeapGrowth.LARGE_BATCH));
-      feed.onEvents(batch(1));
+      HeapGuard guard = new HeapGuard(feed);
+      guard.onEvents(batch(HeapGrowth.LARGE_BATCH));
+      guard.onEvents(batch(1));
     }
     assertThat(network.seen).containsExactly("40", "10");
     assertThat(jvm.get(HeapGrowth.MIN)).isEqualTo("10");
@@ -76,7 +80,8 @@ class LeaseFeedHeapGrowthTest {
     Recording network = new Recording();
     network.failNext();
     try (LeaseFeed feed = new LeaseFeed(null, network)) {
-      feed.onEvents(batch(HeapGrowth.LARGE_BATCH));
+      HeapGuard guard = new HeapGuard(feed);
+      guard.onEvents(batch(HeapGrowth.LARGE_BATCH));
     }
     assertThat(network.seen).containsExactly("40");
     assertThat(jvm.get(HeapGrowth.MIN)).isEqualTo("10");
