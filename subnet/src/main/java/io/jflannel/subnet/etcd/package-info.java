@@ -19,6 +19,10 @@
  * <h2>Pieces</h2>
  *
  * <ul>
+ *   <li>{@code EtcdConnection}: the jetcd client from the flags; {@code EtcdTls}, {@code PemKeys},
+ *       {@code Der}: the TLS files, read (PKCS#8, PKCS#1 and SEC1 keys) and checked at start-up;
+ *       {@code EtcdTlsProbe}, {@code EtcdFailures}: one-line explanations of failed requests (a TLS
+ *       handshake, authentication).
  *   <li>{@code EtcdStore}: the etcd operations, blocking with a timeout; {@code SubnetKey}, {@code
  *       EtcdKeys}: key names; {@code LeaseDecoder}: key and value to lease, bad keys warned once,
  *       each value decoded once per key and revision.
