@@ -26,13 +26,14 @@ import java.util.Optional;
  * @param endpoints etcd client URLs, e.g. {@code http://127.0.0.1:2379}; at least one
  * @param prefix the key prefix, {@code --etcd-prefix}, e.g. {@code /coreos.com/network}; no
  *     trailing slash
- * @param keyFile PEM private key (PKCS#8) for TLS client auth, {@code --etcd-keyfile}; empty if
- *     none
+ * @param keyFile PEM private key for TLS client auth, {@code --etcd-keyfile}: PKCS#8, PKCS#1 (RSA)
+ *     or SEC1 (EC), as upstream (see {@link PemKeys}); empty if none
  * @param certFile PEM client certificate, {@code --etcd-certfile}; empty if none
  * @param caFile PEM CA bundle to verify etcd's certificate, {@code --etcd-cafile}; empty for the
  *     JDK's default trust store
- * @param username etcd user, {@code --etcd-username}; empty for no authentication
- * @param password etcd password, {@code --etcd-password}
+ * @param username etcd user, {@code --etcd-username}; empty for no authentication (as upstream,
+ *     credentials are used only when both username and password are given)
+ * @param password etcd password, {@code --etcd-password}; never shown by {@link #toString}
  * @param renewMargin how long before its expiry the lease is renewed, {@code
  *     --subnet-lease-renew-margin} (default 60 minutes)
  * @param previousSubnet the IPv4 subnet of the previous subnet.env ({@code FLANNEL_SUBNET}), tried

@@ -2,7 +2,6 @@ package io.jflannel.subnet.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
@@ -15,7 +14,6 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.jflannel.core.subnet.SubnetException;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,66 +54,32 @@ final class EtcdStore implements AutoCloseable {
   /** An etcd lease: its id and the TTL etcd granted, in seconds. */
   record Grant(long id, long ttlSeconds) {}
 
-  private final Client client;
+  private final EtcdConnection connection;
   private final List<String> endpoints;
   private final Duration timeout;
+  private final EtcdFailures failures;
 
-  EtcdStore(Client client, List<String> endpoints, Duration timeout) {
-    this.client = client;
-    this.endpoints = List.copyOf(endpoints);
+  EtcdStore(EtcdConnection connection, Duration timeout) {
+    this.connection = connection;
+    this.endpoints = connection.options().endpoints();
     this.timeout = timeout;
+    this.failures = new EtcdFailures(connection.options(), connection.tls(), timeout);
   }
 
   /**
-   * Creates a client for the endpoints; no connection is made until the first request.
+   * Creates a client for the endpoints ({@link EtcdConnection}); no connection is made until the
+   * first request.
    *
-   * @throws SubnetException if the TLS files cannot be read
+   * @throws SubnetException if the TLS files cannot be read, or do not fit together ({@link
+   *     EtcdTls})
    */
   static EtcdStore connect(EtcdOptions options, Duration timeout) throws SubnetException {
-    // listings of tens of thousands of leases exceed gRPC's 4 MiB default; upstream allows MaxInt32
-    ClientBuilder builder =
-        Client.builder()
-            .endpoints(options.endpoints().toArray(String[]::new))
-            .maxInboundMessageSize(Integer.MAX_VALUE);
-    if (!options.username().isEmpty()) {
-      builder.user(bytes(options.username())).password(bytes(options.password()));
-    }
-    if (options.tls()) {
-      try {
-        builder.sslContext(
-            ssl -> {
-              ssl.keyManager(new File(options.certFile()), new File(options.keyFile()));
-              if (!options.caFile().isEmpty()) {
-                ssl.trustManager(new File(options.caFile()));
-              }
-              ssl.protocols("TLSv1.3", "TLSv1.2");
-            });
-      } catch (Exception e) {
-        throw new SubnetException(
-            "cannot set up TLS to etcd with --etcd-certfile "
-                + options.certFile()
-                + ", --etcd-keyfile "
-                + options.keyFile()
-                + (options.caFile().isEmpty() ? "" : ", --etcd-cafile " + options.caFile())
-                + ": "
-                + e.getMessage()
-                + " (the files must be PEM; the key PKCS#8)",
-            e);
-      }
-    } else {
-      log.warn(
-          "no certificate provided: connecting to etcd {} with http. This is insecure{}",
-          options.endpoints(),
-          options.caFile().isEmpty() && options.keyFile().isEmpty() && options.certFile().isEmpty()
-              ? ""
-              : " (TLS needs both --etcd-keyfile and --etcd-certfile)");
-    }
-    return new EtcdStore(builder.build(), options.endpoints(), timeout);
+    return new EtcdStore(EtcdConnection.open(options), timeout);
   }
 
   /** Returns the value of {@code key}, or empty if it does not exist. */
   Optional<String> value(String key) throws SubnetException, InterruptedException {
-    GetResponse response = await(client.getKVClient().get(bytes(key)), "read " + key);
+    GetResponse response = await(c -> c.getKVClient().get(bytes(key)), "read " + key);
     return response.getKvs().isEmpty()
         ? Optional.empty()
         : Optional.of(response.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8));
@@ -122,7 +87,7 @@ final class EtcdStore implements AutoCloseable {
 
   /** Returns {@code key} (no entry if it does not exist) and the revision it was read at. */
   Listing get(String key) throws SubnetException, InterruptedException {
-    GetResponse response = await(client.getKVClient().get(bytes(key)), "read " + key);
+    GetResponse response = await(c -> c.getKVClient().get(bytes(key)), "read " + key);
     List<Entry> entries = new ArrayList<>(1);
     for (KeyValue kv : response.getKvs()) {
       entries.add(entry(kv));
@@ -134,7 +99,7 @@ final class EtcdStore implements AutoCloseable {
   Listing list(String prefix) throws SubnetException, InterruptedException {
     GetResponse response =
         await(
-            client.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()),
+            c -> c.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()),
             "list " + prefix);
     List<Entry> entries = new ArrayList<>(response.getKvs().size());
     for (KeyValue kv : response.getKvs()) {
@@ -147,7 +112,7 @@ final class EtcdStore implements AutoCloseable {
   Grant grant(Duration ttl) throws SubnetException, InterruptedException {
     LeaseGrantResponse response =
         await(
-            client.getLeaseClient().grant(Math.max(1, ttl.toSeconds())),
+            c -> c.getLeaseClient().grant(Math.max(1, ttl.toSeconds())),
             "grant a " + ttl.toSeconds() + " s lease");
     return new Grant(response.getID(), response.getTTL());
   }
@@ -158,7 +123,7 @@ final class EtcdStore implements AutoCloseable {
       return;
     }
     try {
-      await(client.getLeaseClient().revoke(leaseId), "revoke lease " + Long.toHexString(leaseId));
+      await(c -> c.getLeaseClient().revoke(leaseId), "revoke lease " + Long.toHexString(leaseId));
     } catch (SubnetException e) {
       log.debug("{}", e.getMessage());
     } catch (InterruptedException e) {
@@ -176,12 +141,12 @@ final class EtcdStore implements AutoCloseable {
       throws SubnetException, InterruptedException {
     TxnResponse response =
         await(
-            client
-                .getKVClient()
-                .txn()
-                .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.version(0)))
-                .Then(Op.put(bytes(key), bytes(value), putOption(leaseId)))
-                .commit(),
+            c ->
+                c.getKVClient()
+                    .txn()
+                    .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.version(0)))
+                    .Then(Op.put(bytes(key), bytes(value), putOption(leaseId)))
+                    .commit(),
             "create " + key);
     return response.isSucceeded()
         ? OptionalLong.of(response.getHeader().getRevision())
@@ -198,12 +163,12 @@ final class EtcdStore implements AutoCloseable {
       throws SubnetException, InterruptedException {
     TxnResponse response =
         await(
-            client
-                .getKVClient()
-                .txn()
-                .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.createRevision(createRevision)))
-                .Then(Op.put(bytes(key), bytes(value), putOption(leaseId)))
-                .commit(),
+            c ->
+                c.getKVClient()
+                    .txn()
+                    .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.createRevision(createRevision)))
+                    .Then(Op.put(bytes(key), bytes(value), putOption(leaseId)))
+                    .commit(),
             "update " + key);
     return response.isSucceeded()
         ? OptionalLong.of(response.getHeader().getRevision())
@@ -212,7 +177,7 @@ final class EtcdStore implements AutoCloseable {
 
   /** Deletes {@code key}; deleting a missing key is fine. */
   void delete(String key) throws SubnetException, InterruptedException {
-    await(client.getKVClient().delete(bytes(key)), "delete " + key);
+    await(c -> c.getKVClient().delete(bytes(key)), "delete " + key);
   }
 
   /**
@@ -228,7 +193,7 @@ final class EtcdStore implements AutoCloseable {
             .withProgressNotify(true)
             .withCreateNotify(true)
             .build();
-    return client.getWatchClient().watch(bytes(key), option, listener);
+    return connection.client().getWatchClient().watch(bytes(key), option, listener);
   }
 
   /** Returns the endpoints, for messages. */
@@ -238,7 +203,7 @@ final class EtcdStore implements AutoCloseable {
 
   @Override
   public void close() {
-    client.close();
+    connection.close();
   }
 
   private static PutOption putOption(long leaseId) {
@@ -258,7 +223,25 @@ final class EtcdStore implements AutoCloseable {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
 
-  private <T> T await(CompletableFuture<T> future, String what)
+  /**
+   * Sends a request and waits for its answer; a request refused as unauthenticated is sent once
+   * more if it turns out etcd has authentication disabled ({@link EtcdConnection}).
+   */
+  private <T> T await(Function<Client, CompletableFuture<T>> request, String what)
+      throws SubnetException, InterruptedException {
+    try {
+      return awaitOnce(request.apply(connection.client()), what);
+    } catch (SubnetException e) {
+      if (e.getCause() != null
+          && EtcdFailures.oneLine(e.getCause()).startsWith("UNAUTHENTICATED")
+          && connection.dropCredentialsIfAuthDisabled(timeout)) {
+        return awaitOnce(request.apply(connection.client()), what);
+      }
+      throw e;
+    }
+  }
+
+  private <T> T awaitOnce(CompletableFuture<T> future, String what)
       throws SubnetException, InterruptedException {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -267,24 +250,10 @@ final class EtcdStore implements AutoCloseable {
       throw e;
     } catch (TimeoutException e) {
       future.cancel(true);
-      throw new SubnetException(
-          "etcd: "
-              + what
-              + ": no answer from "
-              + endpoints
-              + " within "
-              + timeout.toMillis()
-              + " ms; is etcd running and reachable (--etcd-endpoints)?",
-          e);
+      throw new SubnetException("etcd: " + what + ": " + failures.noAnswer(), e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new SubnetException(
-          "etcd: " + what + " at " + endpoints + " failed: " + oneLine(cause), cause);
+      throw new SubnetException("etcd: " + what + ": " + failures.failed(cause), cause);
     }
-  }
-
-  private static String oneLine(Throwable t) {
-    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return message.replaceAll("\\s+", " ");
   }
 }

@@ -19,6 +19,10 @@
  * <h2>Pieces</h2>
  *
  * <ul>
+ *   <li>{@code EtcdConnection}: the jetcd client from the flags; {@code EtcdTls}, {@code PemKeys},
+ *       {@code Der}: the TLS files, read (PKCS#8, PKCS#1 and SEC1 keys) and checked at start-up;
+ *       {@code EtcdTlsProbe}, {@code EtcdFailures}: one-line explanations of failed requests (a TLS
+ *       handshake, authentication).
  *   <li>{@code EtcdStore}: the etcd operations, blocking with a timeout; {@code SubnetKeys}, {@code
  *       EtcdKeys}: key names; {@code LeaseDecoder}: key and value to lease, bad keys warned once,
  *       each value decoded once per key and revision.
@@ -28,8 +32,8 @@
  *   <li>{@code ResilientWatch}: a watch that resumes after the last revision seen, with backoff,
  *       and re-lists after a compaction or on request; {@code EtcdLeaseWatch}: peer state and
  *       diffing on top of it, started from the acquisition's listing, re-listed every 10 min as a
- *       safety net, and the source of the reconcile's peer set; {@code LeaseDispatcher}: coalescing
- *       delivery on one thread.
+ *       safety net, and the source of the reconcile's peer set; delivery to the listener goes
+ *       through the subnet package's {@code LeaseDelivery}, as in kube mode.
  * </ul>
  *
  * <h2>History</h2>

@@ -1,6 +1,7 @@
 package io.jflannel.subnet.etcd;
 
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -12,10 +13,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -30,7 +33,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * EtcdServer();}): it starts before the class's tests and is stopped and deleted after them; when
  * etcd is not installed the tests are reported as skipped, with the reason. Or call {@link #start}
  * and {@link #close} directly. {@link #stop} and {@link #start} again restart the same member (same
- * data directory, same ports), for tests of a restart under a running client.
+ * data directory, same ports), for tests of a restart under a running client. {@link #tls} makes a
+ * member that serves clients over TLS with client-certificate authentication.
  *
  * <p>The process is started directly (no shell), so the PID held is etcd's own, and it is stopped
  * by that PID only: {@code Process.destroy} (SIGTERM), then a forced kill if it has not exited
@@ -42,11 +46,36 @@ public final class EtcdServer
   /** Where Debian's etcd-server package installs etcd. */
   public static final Path ETCD = Path.of("/usr/bin/etcd");
 
+  private final TestPki.Identity serverTls;
+  private final TestPki.Identity clientTls;
+  private final Path trustedCa;
   private Path dir;
   private int clientPort;
   private int peerPort;
+  private int metricsPort;
   private Process process;
   private Client client;
+
+  /** A member serving clients over plain HTTP. */
+  public EtcdServer() {
+    this(null, null, null);
+  }
+
+  private EtcdServer(TestPki.Identity serverTls, TestPki.Identity clientTls, Path trustedCa) {
+    this.serverTls = serverTls;
+    this.clientTls = clientTls;
+    this.trustedCa = trustedCa;
+  }
+
+  /**
+   * A member serving clients over TLS only, requiring a client certificate signed by {@code
+   * trustedCa} ({@code --client-cert-auth}); {@link #client()} connects with {@code testClient}
+   * (whose key must be PKCS#8: the test client is netty's, which reads only that). Health is polled
+   * on a plain-HTTP metrics URL.
+   */
+  static EtcdServer tls(TestPki.Identity server, Path trustedCa, TestPki.Identity testClient) {
+    return new EtcdServer(server, testClient, trustedCa);
+  }
 
   /** Skips the tests, with the reason, when etcd is not installed. */
   @Override
@@ -87,11 +116,13 @@ public final class EtcdServer
       int[] ports = freePorts();
       clientPort = ports[0];
       peerPort = ports[1];
+      metricsPort = ports[2];
     }
-    String client = "http://127.0.0.1:" + clientPort;
+    String client = endpoint();
     String peer = "http://127.0.0.1:" + peerPort;
-    process =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 ETCD.toString(),
                 "--name=jflannel-test",
                 "--data-dir=" + dir.resolve("data"),
@@ -100,8 +131,19 @@ public final class EtcdServer
                 "--listen-peer-urls=" + peer,
                 "--initial-advertise-peer-urls=" + peer,
                 "--initial-cluster=jflannel-test=" + peer,
+                "--listen-metrics-urls=" + metricsUrl(),
                 "--logger=zap",
-                "--log-level=error")
+                "--log-level=error"));
+    if (serverTls != null) {
+      command.addAll(
+          List.of(
+              "--cert-file=" + serverTls.cert(),
+              "--key-file=" + serverTls.key(),
+              "--client-cert-auth",
+              "--trusted-ca-file=" + trustedCa));
+    }
+    process =
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
             .start();
@@ -121,9 +163,13 @@ public final class EtcdServer
     process = null;
   }
 
-  /** Returns the client URL, e.g. {@code http://127.0.0.1:41234}. */
+  /** Returns the client URL, e.g. {@code http://127.0.0.1:41234} ({@code https} with TLS). */
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return (serverTls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
+  }
+
+  private String metricsUrl() {
+    return "http://127.0.0.1:" + metricsPort;
   }
 
   /** Returns the client port. */
@@ -139,7 +185,18 @@ public final class EtcdServer
   /** Returns a jetcd client for the test's own reads and writes, closed with this server. */
   public Client client() {
     if (client == null) {
-      client = Client.builder().endpoints(endpoint()).build();
+      ClientBuilder builder = Client.builder().endpoints(endpoint());
+      if (clientTls != null) {
+        try {
+          builder.sslContext(
+              ssl ->
+                  ssl.keyManager(clientTls.cert().toFile(), clientTls.key().toFile())
+                      .trustManager(trustedCa.toFile()));
+        } catch (SSLException e) {
+          throw new IllegalStateException("the test client's TLS files: " + e.getMessage(), e);
+        }
+      }
+      client = builder.build();
     }
     return client;
   }
@@ -174,7 +231,7 @@ public final class EtcdServer
   private void awaitHealthy(Duration timeout) throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
+        HttpRequest.newBuilder(URI.create(metricsUrl() + "/health"))
             .timeout(Duration.ofSeconds(1))
             .build();
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -204,8 +261,9 @@ public final class EtcdServer
   private static int[] freePorts() throws IOException {
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
     try (ServerSocket a = new ServerSocket(0, 1, loopback);
-        ServerSocket b = new ServerSocket(0, 1, loopback)) {
-      return new int[] {a.getLocalPort(), b.getLocalPort()};
+        ServerSocket b = new ServerSocket(0, 1, loopback);
+        ServerSocket c = new ServerSocket(0, 1, loopback)) {
+      return new int[] {a.getLocalPort(), b.getLocalPort(), c.getLocalPort()};
     }
   }
 }
