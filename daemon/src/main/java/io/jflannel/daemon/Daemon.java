@@ -194,7 +194,7 @@ public final class Daemon {
     SubnetFile file = new SubnetFile(Path.of(options.subnetFile()));
     SubnetEnv previous = file.read().orElse(null);
     SubnetEnv current = SubnetEnv.of(config, lease, network.mtu(), options.ipMasq());
-    trafficRules(current, previous);
+    trafficRules(config, current, previous);
     try {
       file.write(current);
     } catch (IOException e) {
@@ -255,9 +255,12 @@ public final class Daemon {
 
   /**
    * As upstream (iptables mode): without br_netfilter, traffic between pods on one bridge bypasses
-   * iptables and Services break, so refuse to start.
+   * iptables and Services break, so refuse to start. nftables mode skips the check, as upstream.
    */
   private static void checkBrNetfilter(NetworkConfig config) throws StartupException {
+    if (config.enableNFTables()) {
+      return;
+    }
     List<String> files = new ArrayList<>();
     if (config.enableIPv4()) {
       files.add("/proc/sys/net/bridge/bridge-nf-call-iptables");
@@ -292,18 +295,17 @@ public final class Daemon {
     }
   }
 
-  private void trafficRules(SubnetEnv current, SubnetEnv previous) throws StartupException {
-    if (!options.ipMasq()
-        && !options.iptablesForwardRules()
-        && (previous == null || !previous.ipMasq())) {
-      return;
-    }
+  private void trafficRules(NetworkConfig config, SubnetEnv current, SubnetEnv previous)
+      throws StartupException {
     TrafficRules rules =
-        TrafficRules.onHost(options.iptablesForwardRules(), options.ipMasqFullyRandomDisable());
+        TrafficRules.onHost(
+            config.enableNFTables(),
+            options.iptablesForwardRules(),
+            options.ipMasqFullyRandomDisable());
     try {
       rules.setup(current, previous);
     } catch (TrafficRulesException e) {
-      throw new StartupException("cannot install iptables rules: " + e.getMessage(), e);
+      throw new StartupException("cannot install the traffic rules: " + e.getMessage(), e);
     }
     ScheduledExecutorService resync =
         Executors.newSingleThreadScheduledExecutor(
@@ -319,7 +321,7 @@ public final class Daemon {
           try {
             rules.resync();
           } catch (TrafficRulesException e) {
-            log.warn("iptables resync failed, retrying next period: {}", e.getMessage());
+            log.warn("traffic rules resync failed, retrying next period: {}", e.getMessage());
           }
         },
         period,
