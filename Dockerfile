@@ -29,8 +29,9 @@ LABEL org.opencontainers.image.title="jflannel" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="Apache-2.0"
 
-# iptables (its legacy and nft variants) and nftables: the one thing flanneld execs is
-# `iptables-restore --noflush`. iproute2 is only for operators debugging inside the pod.
+# iptables (its legacy and nft variants) and nftables: the only things flanneld execs are
+# `iptables-restore --noflush`/`iptables-save` and, with "EnableNFTables": true, `nft`. iproute2
+# is only for operators debugging inside the pod.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends iptables nftables iproute2 \
  && rm -rf /var/lib/apt/lists/*

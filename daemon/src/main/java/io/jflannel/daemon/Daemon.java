@@ -21,6 +21,7 @@ import io.jflannel.daemon.run.HostChecks;
 import io.jflannel.daemon.run.LeaseFeed;
 import io.jflannel.daemon.run.ManagerFactory;
 import io.jflannel.daemon.run.Managers;
+import io.jflannel.daemon.run.Periodic;
 import io.jflannel.daemon.run.Signals;
 import io.jflannel.daemon.run.StartupException;
 import io.jflannel.daemon.traffic.TrafficRules;
@@ -36,8 +37,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -260,7 +259,7 @@ public final class Daemon {
     SubnetFile file = new SubnetFile(Path.of(options.subnetFile()));
     SubnetEnv previous = file.read().orElse(null);
     SubnetEnv current = SubnetEnv.of(config, lease, network.mtu(), options.ipMasq());
-    trafficRules(current, previous);
+    trafficRules(config, current, previous);
     try {
       file.write(current);
       health.ifPresent(HealthServer::markReady);
@@ -341,39 +340,29 @@ public final class Daemon {
     }
   }
 
-  private void trafficRules(SubnetEnv current, SubnetEnv previous) throws StartupException {
-    if (!options.ipMasq()
-        && !options.iptablesForwardRules()
-        && (previous == null || !previous.ipMasq())) {
-      return;
-    }
+  private void trafficRules(NetworkConfig config, SubnetEnv current, SubnetEnv previous)
+      throws StartupException {
     TrafficRules rules =
-        TrafficRules.onHost(options.iptablesForwardRules(), options.ipMasqFullyRandomDisable());
+        TrafficRules.onHost(
+            config.enableNFTables(),
+            options.iptablesForwardRules(),
+            options.ipMasqFullyRandomDisable());
     try {
       rules.setup(current, previous);
     } catch (TrafficRulesException e) {
-      throw new StartupException("cannot install iptables rules: " + e.getMessage(), e);
+      throw new StartupException("cannot install the traffic rules: " + e.getMessage(), e);
     }
-    ScheduledExecutorService resync =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "iptables-resync");
-              t.setDaemon(true);
-              return t;
-            });
-    own(resync::shutdownNow);
-    long period = Math.max(1, options.iptablesResync().toMillis());
-    resync.scheduleWithFixedDelay(
-        () -> {
-          try {
-            rules.resync();
-          } catch (TrafficRulesException e) {
-            log.warn("iptables resync failed, retrying next period: {}", e.getMessage());
-          }
-        },
-        period,
-        period,
-        TimeUnit.MILLISECONDS);
+    own(
+        Periodic.every(
+            "iptables-resync",
+            options.iptablesResync(),
+            () -> {
+              try {
+                rules.resync();
+              } catch (TrafficRulesException e) {
+                log.warn("traffic rules resync failed, retrying next period: {}", e.getMessage());
+              }
+            }));
   }
 
   private void runNetwork(Network network) {

@@ -46,6 +46,7 @@ final class Cluster implements AutoCloseable {
   private final String name;
   private final String suffix = TestNetns.suffix();
   private final Backend backend;
+  private List<String> extraFlags = List.of();
   private Path flanneld;
   private final WorkDir workDir;
   private final List<Host> hosts = new ArrayList<>();
@@ -69,7 +70,22 @@ final class Cluster implements AutoCloseable {
    * returns once every daemon is ready, every pod is plugged and every host holds every peer.
    */
   static Cluster withEtcd(String name, Backend backend, int hostCount) {
-    return start(name, backend, hostCount, (lan, dir) -> EtcdServer.start(lan.ns(), dir));
+    return withEtcd(name, backend, hostCount, backend.netConf(), List.of());
+  }
+
+  /**
+   * As {@link #withEtcd(String, Backend, int)}, with {@code netConf} as the network config and
+   * {@code extraFlags} added to every daemon's flags ({@link #daemonFlags}).
+   */
+  static Cluster withEtcd(
+      String name, Backend backend, int hostCount, String netConf, List<String> extraFlags) {
+    return start(
+        name,
+        backend,
+        hostCount,
+        (lan, dir) -> EtcdServer.start(lan.ns(), dir),
+        netConf,
+        extraFlags);
   }
 
   /**
@@ -78,12 +94,27 @@ final class Cluster implements AutoCloseable {
    * daemon is ready, every pod is plugged and every host holds every peer.
    */
   static Cluster withKube(String name, Backend backend, int hostCount) {
-    return start(name, backend, hostCount, KubeApiServer::start);
+    return withKube(name, backend, hostCount, backend.netConf(), List.of());
+  }
+
+  /**
+   * As {@link #withKube(String, Backend, int)}, with {@code netConf} as net-conf.json and {@code
+   * extraFlags} added to every daemon's flags ({@link #daemonFlags}).
+   */
+  static Cluster withKube(
+      String name, Backend backend, int hostCount, String netConf, List<String> extraFlags) {
+    return start(name, backend, hostCount, KubeApiServer::start, netConf, extraFlags);
   }
 
   private static Cluster start(
-      String name, Backend backend, int hostCount, ControlPlaneFactory factory) {
+      String name,
+      Backend backend,
+      int hostCount,
+      ControlPlaneFactory factory,
+      String netConf,
+      List<String> extraFlags) {
     Cluster c = new Cluster(name, backend);
+    c.extraFlags = List.copyOf(extraFlags);
     try {
       long t0 = System.nanoTime();
       c.startControlPlane(factory);
@@ -92,7 +123,7 @@ final class Cluster implements AutoCloseable {
           c,
           c.controlPlane.getClass().getSimpleName(),
           (System.nanoTime() - t0) / 1_000_000);
-      c.controlPlane.writeNetworkConfig(backend.netConf());
+      c.controlPlane.writeNetworkConfig(netConf);
       List<Host> hosts = new ArrayList<>();
       for (int i = 0; i < hostCount; i++) {
         hosts.add(c.addHost());
@@ -226,7 +257,8 @@ final class Cluster implements AutoCloseable {
 
   /**
    * The flags every host's daemon runs with: {@code --iface eth0}, the control plane's, {@code
-   * --subnet-file}, {@code --resync-period 2}, health on 127.0.0.1:8081 of the host, {@code -v 1}.
+   * --subnet-file}, {@code --resync-period 2}, health on 127.0.0.1:8081 of the host, {@code -v 1},
+   * then the cluster's extra flags.
    */
   List<String> daemonFlags(Host host) {
     List<String> flags = new ArrayList<>(List.of("--iface", "eth0"));
@@ -238,6 +270,7 @@ final class Cluster implements AutoCloseable {
             "--healthz-ip", "127.0.0.1",
             "--healthz-port", Integer.toString(HEALTHZ_PORT),
             "-v", "1"));
+    flags.addAll(extraFlags);
     return flags;
   }
 

@@ -2,6 +2,7 @@ package io.jflannel.e2e;
 
 import io.jflannel.netlink.testing.Sh;
 import io.jflannel.netlink.testing.TestNetns;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -79,6 +80,31 @@ final class KernelState {
     return lines(Sh.run("ip", "netns", "exec", ns.name(), "iptables-save", "-t", table)).stream()
         .filter(l -> l.startsWith("-A " + chain + " "))
         .toList();
+  }
+
+  /**
+   * {@code nft list table <family> <name>}, lines stripped of their indentation; empty if there is
+   * no such table.
+   */
+  List<String> nftTable(String family, String name) {
+    Sh.Out o = Sh.exec("ip", "netns", "exec", ns.name(), "nft", "list", "table", family, name);
+    return o.exit() == 0 ? lines(o.stdout()) : List.of();
+  }
+
+  /**
+   * Every line of {@code iptables-save} and {@code ip6tables-save} (tables nat and filter) that
+   * names a {@code FLANNEL-} chain: the traces of iptables mode.
+   */
+  List<String> iptablesFlannelLines() {
+    List<String> out = new ArrayList<>();
+    for (String binary : List.of("iptables-save", "ip6tables-save")) {
+      for (String table : List.of("nat", "filter")) {
+        lines(Sh.run("ip", "netns", "exec", ns.name(), binary, "-t", table)).stream()
+            .filter(l -> l.contains("FLANNEL-"))
+            .forEach(out::add);
+      }
+    }
+    return out;
   }
 
   private static List<String> lines(String out) {

@@ -182,4 +182,36 @@ final class UpstreamShapes {
     return List.of(
         "-A FLANNEL-FWD -s " + Backend.NETWORK + c, "-A FLANNEL-FWD -d " + Backend.NETWORK + c);
   }
+
+  /**
+   * {@code EnableNFTables} with {@code --ip-masq}: {@code nft list table ip flannel-ipv4} on the
+   * host leasing {@code lease}, lines stripped: upstream's table, chains, comments, hooks,
+   * priorities and policies. The masquerade rules mean what {@link #masqRules} mean; two of them
+   * differ from upstream's nftables rules, which match kube-proxy's mark exactly ({@code meta mark
+   * 0x4000}) and return for {@code saddr != <lease> daddr <network>} (not {@code saddr != <network>
+   * daddr <lease>}).
+   */
+  static List<String> nftTable(String lease) {
+    String net = Backend.NETWORK;
+    return List.of(
+        "table ip flannel-ipv4 {",
+        "comment \"rules for flannel-ipv4\"",
+        "chain postrtg {",
+        "comment \"chain to manage traffic masquerading by flannel\"",
+        "type nat hook postrouting priority srcnat; policy accept;",
+        "meta mark & 0x00004000 == 0x00004000 return",
+        "ip saddr " + lease + " ip daddr " + net + " return",
+        "ip saddr " + net + " ip daddr " + lease + " return",
+        "ip saddr != " + net + " ip daddr " + lease + " return",
+        "ip saddr " + net + " ip daddr != 224.0.0.0/4 masquerade fully-random",
+        "ip saddr != " + net + " ip daddr " + net + " masquerade fully-random",
+        "}",
+        "chain forward {",
+        "comment \"chain to accept flannel traffic\"",
+        "type filter hook forward priority filter; policy accept;",
+        "ip saddr " + net + " accept",
+        "ip daddr " + net + " accept",
+        "}",
+        "}");
+  }
 }

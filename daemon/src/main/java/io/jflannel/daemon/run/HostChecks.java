@@ -12,11 +12,14 @@ public final class HostChecks {
 
   /**
    * As upstream (iptables mode): without br_netfilter, traffic between pods on one bridge bypasses
-   * iptables and Services break, so refuse to start.
+   * iptables and Services break, so refuse to start. nftables mode skips the check, as upstream.
    *
    * @throws StartupException naming the missing file and the fix
    */
   public static void brNetfilter(NetworkConfig config) throws StartupException {
+    if (config.enableNFTables()) {
+      return;
+    }
     List<String> files = new ArrayList<>();
     if (config.enableIPv4()) {
       files.add("/proc/sys/net/bridge/bridge-nf-call-iptables");

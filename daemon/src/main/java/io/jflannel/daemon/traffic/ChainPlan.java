@@ -2,9 +2,7 @@ package io.jflannel.daemon.traffic;
 
 import io.jflannel.daemon.traffic.SavedTable.SavedRule;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The restore lines that bring one of flannel's chains in one table from what {@code iptables-save}
@@ -111,36 +109,6 @@ record ChainPlan(
 
   /** Names what differs between the chain's rules and the wanted ones. */
   static String describe(List<List<String>> actual, List<List<String>> want) {
-    Map<List<String>, Integer> counts = new HashMap<>();
-    for (List<String> r : actual) {
-      counts.merge(r, 1, Integer::sum);
-    }
-    List<String> parts = new ArrayList<>();
-    List<String> missing =
-        want.stream().filter(r -> !counts.containsKey(r)).map(RestoreSyntax::format).toList();
-    List<String> foreign =
-        actual.stream()
-            .filter(r -> !want.contains(r))
-            .distinct()
-            .map(RestoreSyntax::format)
-            .toList();
-    List<String> duplicated =
-        want.stream()
-            .filter(r -> counts.getOrDefault(r, 0) > 1)
-            .map(RestoreSyntax::format)
-            .toList();
-    if (!missing.isEmpty()) {
-      parts.add("missing " + missing);
-    }
-    if (!foreign.isEmpty()) {
-      parts.add("unexpected " + foreign);
-    }
-    if (!duplicated.isEmpty()) {
-      parts.add("duplicated " + duplicated);
-    }
-    if (parts.isEmpty()) {
-      parts.add("rules out of order");
-    }
-    return String.join("; ", parts);
+    return RuleDiff.describe(actual, want, RestoreSyntax::format);
   }
 }

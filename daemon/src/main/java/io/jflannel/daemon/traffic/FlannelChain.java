@@ -88,6 +88,16 @@ public record FlannelChain(
             List.of("-d", network, "-m", "comment", "--comment", c, "-j", "ACCEPT")));
   }
 
+  /**
+   * Both chains with no rules: enough to remove them ({@link ChainPlan#retire} needs only the
+   * chain, its parent and its comment), whatever network their rules were written for.
+   */
+  static List<FlannelChain> anyRules() {
+    return List.of(
+        new FlannelChain("nat", MASQ_CHAIN, "POSTROUTING", "flanneld masq", List.of()),
+        new FlannelChain("filter", FORWARD_CHAIN, "FORWARD", "flanneld forward", List.of()));
+  }
+
   private static List<String> masq(List<String> match, String comment, boolean randomFully) {
     List<String> r = new ArrayList<>(match);
     r.addAll(List.of("-m", "comment", "--comment", comment, "-j", "MASQUERADE"));

@@ -1,305 +1,60 @@
 package io.jflannel.daemon.traffic;
 
 import io.jflannel.subnet.SubnetEnv;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Keeps flannel's iptables rules in place: the masquerade chain {@code FLANNEL-POSTRTG} (nat, when
- * subnet.env says {@code FLANNEL_IPMASQ=true}) and the forward chain {@code FLANNEL-FWD} (filter,
- * with {@code --iptables-forward-rules}), for each address family the node runs, with upstream's
- * rule shapes (see {@link FlannelChain}).
+ * Keeps flannel's masquerade and forward rules in place, for each address family the node runs:
+ * with iptables ({@link IptablesRules}: chains {@code FLANNEL-POSTRTG} and {@code FLANNEL-FWD}) or,
+ * when net-conf.json has {@code "EnableNFTables": true}, with nftables ({@link NftablesRules}:
+ * tables {@code flannel-ipv4} and {@code flannel-ipv6}, chains {@code postrtg} and {@code
+ * forward}).
  *
- * <p>Mechanism: {@link #setup} records the desired chains and reconciles; {@link #resync}, which
- * the daemon calls every {@code --iptables-resync} seconds, reconciles again. Reconciling reads
- * each table with {@code iptables-save -t <table>}, works out the difference ({@link ChainPlan}:
- * missing, duplicated, foreign or misordered rules, stale rules of ours in the built-in chains)
- * and, only if there is one, writes all fixes of a family in a single {@code iptables-restore
- * --noflush --wait} call, so the chain is never seen half-written. Upstream re-checks only that
- * each rule exists (issue #1337); this also repairs order and duplicates, and leaves correct rules
- * untouched (a restart rewrites nothing).
+ * <p>The daemon calls {@link #setup} once at start and {@link #resync} every {@code
+ * --iptables-resync} seconds. {@link #setup} also removes what the other mode left on the node, so
+ * a node switched between the modes keeps only the current mode's rules. Rules are never removed on
+ * exit: a restarted daemon takes over without touching traffic.
  *
- * <p>Stale rules: the rules of a previous network or subnet live in our own chains and are replaced
- * when the chain is rewritten; rules carrying our comment elsewhere in {@code POSTROUTING} or
- * {@code FORWARD} (older flannel versions put them there) are deleted. Beyond upstream, which never
- * removes rules, the masquerade chain is removed when the previous subnet.env had {@code
- * FLANNEL_IPMASQ=true} and this run does not masquerade, and both chains of an address family the
- * network no longer has are removed. Rules are never removed on exit (zero-downtime restarts).
- *
- * <p>{@code --random-fully} and {@code --wait} are used when {@code iptables-restore --version} is
- * 1.6.2 or later, as upstream decides; {@code --ip-masq-fully-random-disable} turns the former off.
- * Running {@code iptables-restore}, {@code ip6tables-restore} and their {@code -save} twins is the
- * only process execution in the daemon; it goes through a {@link CommandRunner}.
- *
- * <p>Thread-safety: all methods are synchronized, so a resync never interleaves with a setup (one
- * iptables transaction at a time, as upstream's mutex ensures).
+ * <p>Implementations are thread-safe: a resync never interleaves with a setup.
  */
-public final class TrafficRules {
-  private static final Logger log = LoggerFactory.getLogger(TrafficRules.class);
-  private static final Pattern VERSION = Pattern.compile("v(\\d+)\\.(\\d+)\\.(\\d+)");
-
-  private final CommandRunner runner;
-  private final boolean forwardRules;
-  private final boolean randomFullyDisabled;
-  private final Map<IpFamily, Boolean> modernIptables = new EnumMap<>(IpFamily.class);
-  private Map<IpFamily, List<FlannelChain>> desired = Map.of();
-  private Map<IpFamily, List<FlannelChain>> retired = Map.of();
+public interface TrafficRules {
 
   /**
-   * @param runner runs the iptables binaries
-   * @param forwardRules {@code --iptables-forward-rules}: keep {@code FLANNEL-FWD}
-   * @param randomFullyDisabled {@code --ip-masq-fully-random-disable}
-   */
-  public TrafficRules(CommandRunner runner, boolean forwardRules, boolean randomFullyDisabled) {
-    this.runner = runner;
-    this.forwardRules = forwardRules;
-    this.randomFullyDisabled = randomFullyDisabled;
-  }
-
-  /** Rules of this host's network namespace, through the iptables binaries on {@code PATH}. */
-  public static TrafficRules onHost(boolean forwardRules, boolean randomFullyDisabled) {
-    return new TrafficRules(new ProcessRunner(), forwardRules, randomFullyDisabled);
-  }
-
-  /**
-   * Installs the rules for this run and removes those of the previous run that are no longer
-   * wanted, then returns what had to change (empty when everything already was right).
+   * Installs the rules for this run, removes those of the previous run (and of the other mode) that
+   * are no longer wanted, and returns what had to change (empty when everything already was right).
    *
    * @param current what this run writes to subnet.env: the networks, this node's subnets, and
    *     whether to masquerade ({@code ipMasq})
    * @param previous the subnet.env of the previous run, or null if there was none
-   * @throws TrafficRulesException if iptables cannot be read or written
+   * @throws TrafficRulesException if the rules cannot be read or written
    */
-  public synchronized List<Drift> setup(SubnetEnv current, SubnetEnv previous)
-      throws TrafficRulesException {
-    Map<IpFamily, List<FlannelChain>> want = new EnumMap<>(IpFamily.class);
-    Map<IpFamily, List<FlannelChain>> drop = new EnumMap<>(IpFamily.class);
-    for (IpFamily f : IpFamily.values()) {
-      String network = network(current, f);
-      List<FlannelChain> chains = new ArrayList<>();
-      if (network != null && current.ipMasq()) {
-        chains.add(FlannelChain.masquerade(network, subnet(current, f), f, randomFully(f)));
-      }
-      if (network != null && forwardRules) {
-        chains.add(FlannelChain.forward(network));
-      }
-      want.put(f, chains);
-      drop.put(f, retiredChains(current, previous, f));
-      if (previous != null && network != null && network(previous, f) != null) {
-        logChange(f, previous, current);
-      }
-    }
-    desired = want;
-    retired = drop;
-    List<Drift> changed = reconcileAll();
-    retired = Map.of();
-    for (Drift d : changed) {
-      log.info("iptables: {}", d);
-    }
-    log.info("iptables rules in place: {}", summary());
-    return changed;
-  }
+  List<Drift> setup(SubnetEnv current, SubnetEnv previous) throws TrafficRulesException;
 
   /**
-   * Re-reads the rules and repairs any drift since the last call; a no-op before {@link #setup}.
-   * Returns the drift found (empty when the rules were intact), each logged as a warning.
+   * Re-reads the rules and repairs any drift since the last call (missing, duplicated, foreign or
+   * misordered rules); a no-op before {@link #setup}. Returns the drift found, each logged as a
+   * warning.
    *
-   * @throws TrafficRulesException if iptables cannot be read or written
+   * @throws TrafficRulesException if the rules cannot be read or written
    */
-  public synchronized List<Drift> resync() throws TrafficRulesException {
-    List<Drift> changed = reconcileAll();
-    for (Drift d : changed) {
-      log.warn("iptables drift repaired: {}", d);
-    }
-    return changed;
-  }
-
-  private List<Drift> reconcileAll() throws TrafficRulesException {
-    List<Drift> out = new ArrayList<>();
-    for (IpFamily f : IpFamily.values()) {
-      List<FlannelChain> want = desired.getOrDefault(f, List.of());
-      List<FlannelChain> drop = retired.getOrDefault(f, List.of());
-      if (!want.isEmpty() || !drop.isEmpty()) {
-        out.addAll(reconcile(f, want, drop));
-      }
-    }
-    return out;
-  }
-
-  /** Reads the tables concerned, and writes every fix of family {@code f} in one transaction. */
-  private List<Drift> reconcile(IpFamily f, List<FlannelChain> want, List<FlannelChain> drop)
-      throws TrafficRulesException {
-    Set<String> tables = new LinkedHashSet<>();
-    want.forEach(c -> tables.add(c.table()));
-    drop.forEach(c -> tables.add(c.table()));
-    StringBuilder payload = new StringBuilder();
-    List<Drift> drift = new ArrayList<>();
-    for (String table : tables) {
-      SavedTable saved = SavedTable.parse(save(f, table), table);
-      List<ChainPlan> plans = new ArrayList<>();
-      for (FlannelChain c : drop) {
-        if (c.table().equals(table)) {
-          plans.add(noted(ChainPlan.retire(saved, c), f, c, drift));
-        }
-      }
-      for (FlannelChain c : want) {
-        if (c.table().equals(table)) {
-          plans.add(noted(ChainPlan.ensure(saved, c), f, c, drift));
-        }
-      }
-      payload.append(block(table, plans));
-    }
-    if (!payload.isEmpty()) {
-      restore(f, payload.toString());
-    }
-    return drift;
-  }
-
-  /** Adds the drift {@code plan} found to {@code drift}, and returns the plan. */
-  private static ChainPlan noted(ChainPlan plan, IpFamily f, FlannelChain c, List<Drift> drift) {
-    plan.drift().forEach(d -> drift.add(new Drift(f, c.table(), c.chain(), d)));
-    return plan;
-  }
-
-  /** The {@code *table ... COMMIT} block of {@code plans}, or "" if none has anything to do. */
-  static String block(String table, List<ChainPlan> plans) {
-    if (plans.stream().allMatch(ChainPlan::isEmpty)) {
-      return "";
-    }
-    StringBuilder sb = new StringBuilder("*").append(table).append('\n');
-    plans.forEach(p -> p.declare().forEach(l -> sb.append(l).append('\n')));
-    plans.forEach(p -> p.delete().forEach(l -> sb.append(l).append('\n')));
-    plans.forEach(p -> p.append().forEach(l -> sb.append(l).append('\n')));
-    return sb.append("COMMIT\n").toString();
-  }
-
-  private List<FlannelChain> retiredChains(SubnetEnv current, SubnetEnv previous, IpFamily f) {
-    List<FlannelChain> out = new ArrayList<>();
-    String old = previous == null ? null : network(previous, f);
-    if (old == null) {
-      return out;
-    }
-    boolean stays = network(current, f) != null;
-    if (previous.ipMasq() && !(stays && current.ipMasq())) {
-      out.add(FlannelChain.masquerade(old, subnet(previous, f), f, false));
-    }
-    if (!stays) {
-      out.add(FlannelChain.forward(old));
-    }
-    return out;
-  }
-
-  private static void logChange(IpFamily f, SubnetEnv previous, SubnetEnv current) {
-    String before = network(previous, f) + " " + subnet(previous, f);
-    String now = network(current, f) + " " + subnet(current, f);
-    if (!before.equals(now)) {
-      log.info(
-          "{} network or subnet changed from {} to {}: replacing its iptables rules",
-          f,
-          before,
-          now);
-    }
-  }
-
-  private String summary() {
-    List<String> parts = new ArrayList<>();
-    desired.forEach(
-        (f, chains) -> chains.forEach(c -> parts.add(f + " " + c.table() + "/" + c.chain())));
-    return parts.isEmpty() ? "none wanted" : String.join(", ", parts);
-  }
-
-  private static String network(SubnetEnv env, IpFamily f) {
-    Object n = f == IpFamily.IPV4 ? env.network() : env.ipv6Network();
-    return n == null ? null : n.toString();
-  }
-
-  private static String subnet(SubnetEnv env, IpFamily f) {
-    Object n = f == IpFamily.IPV4 ? env.subnet() : env.ipv6Subnet();
-    return n == null ? null : n.toString();
-  }
-
-  private boolean randomFully(IpFamily f) throws TrafficRulesException {
-    return !randomFullyDisabled && modern(f);
-  }
+  List<Drift> resync() throws TrafficRulesException;
 
   /**
-   * Whether the family's iptables-restore is 1.6.2 or later ({@code --wait}, {@code
-   * --random-fully}).
+   * The rules of this host's network namespace, through the binaries on {@code PATH}: nftables
+   * ({@code nft}) when {@code nftables} (net-conf.json's {@code EnableNFTables}), else iptables.
+   *
+   * @param forwardRules {@code --iptables-forward-rules}
+   * @param randomFullyDisabled {@code --ip-masq-fully-random-disable}
    */
-  private boolean modern(IpFamily f) throws TrafficRulesException {
-    Boolean known = modernIptables.get(f);
-    if (known != null) {
-      return known;
-    }
-    CommandRunner.Result r = run(List.of(f.restoreBinary(), "--version"), "");
-    if (!r.ok()) {
-      throw failure(f.restoreBinary() + " --version", r);
-    }
-    boolean modern = atLeast162(r.stdout() + r.stderr());
-    log.debug(
-        "{} reports {}: --wait and --random-fully {}",
-        f.restoreBinary(),
-        r.stdout().strip(),
-        modern ? "supported" : "unsupported");
-    modernIptables.put(f, modern);
-    return modern;
+  static TrafficRules onHost(boolean nftables, boolean forwardRules, boolean randomFullyDisabled) {
+    return create(nftables, new ProcessRunner(), forwardRules, randomFullyDisabled);
   }
 
-  /** Whether an iptables version line ({@code iptables-restore v1.8.9 (nf_tables)}) is ≥ 1.6.2. */
-  static boolean atLeast162(String versionOutput) {
-    Matcher m = VERSION.matcher(versionOutput);
-    if (!m.find()) {
-      return false;
-    }
-    int major = Integer.parseInt(m.group(1));
-    int minor = Integer.parseInt(m.group(2));
-    int patch = Integer.parseInt(m.group(3));
-    return major > 1 || (major == 1 && (minor > 6 || (minor == 6 && patch >= 2)));
-  }
-
-  private String save(IpFamily f, String table) throws TrafficRulesException {
-    CommandRunner.Result r = run(List.of(f.saveBinary(), "-t", table), "");
-    if (!r.ok()) {
-      throw failure(f.saveBinary() + " -t " + table, r);
-    }
-    return r.stdout();
-  }
-
-  private void restore(IpFamily f, String payload) throws TrafficRulesException {
-    List<String> cmd = new ArrayList<>(List.of(f.restoreBinary(), "--noflush"));
-    if (modern(f)) {
-      cmd.add("--wait");
-    }
-    log.trace("{} --noflush <<\n{}", f.restoreBinary(), payload);
-    CommandRunner.Result r = run(cmd, payload);
-    if (!r.ok()) {
-      throw failure(String.join(" ", cmd), r);
-    }
-  }
-
-  private CommandRunner.Result run(List<String> cmd, String stdin) throws TrafficRulesException {
-    try {
-      return runner.run(cmd, stdin);
-    } catch (IOException e) {
-      throw new TrafficRulesException(
-          "cannot run " + cmd.get(0) + ": " + e.getMessage() + " (is iptables installed?)", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TrafficRulesException("interrupted while running " + cmd.get(0), e);
-    }
-  }
-
-  private static TrafficRulesException failure(String what, CommandRunner.Result r) {
-    String err = (r.stderr().isBlank() ? r.stdout() : r.stderr()).strip().replace('\n', ' ');
-    return new TrafficRulesException(what + " failed (exit " + r.exitCode() + "): " + err);
+  /** As {@link #onHost}, running the binaries through {@code runner}. */
+  static TrafficRules create(
+      boolean nftables, CommandRunner runner, boolean forwardRules, boolean randomFullyDisabled) {
+    return nftables
+        ? new NftablesRules(runner, forwardRules, randomFullyDisabled)
+        : new IptablesRules(runner, forwardRules, randomFullyDisabled);
   }
 }

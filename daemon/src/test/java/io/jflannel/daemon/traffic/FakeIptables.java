@@ -1,5 +1,6 @@
 package io.jflannel.daemon.traffic;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -7,7 +8,8 @@ import java.util.Map;
 
 /**
  * A {@link CommandRunner} standing in for the iptables binaries: {@code -save} prints canned
- * tables, {@code -restore --version} a canned version, and {@code -restore} input is recorded.
+ * tables, {@code -restore --version} a canned version, and {@code -restore} input is recorded. It
+ * stands for a host without nftables: {@code nft} cannot be started.
  */
 final class FakeIptables implements CommandRunner {
   String version = "iptables-restore v1.8.9 (nf_tables)";
@@ -23,9 +25,12 @@ final class FakeIptables implements CommandRunner {
   }
 
   @Override
-  public Result run(List<String> command, String stdin) {
+  public Result run(List<String> command, String stdin) throws IOException {
     commands.add(command);
     String bin = command.get(0);
+    if (bin.equals("nft")) {
+      throw new IOException("Cannot run program \"nft\": error=2, No such file or directory");
+    }
     if (bin.endsWith("-save")) {
       String text = tables.get(bin + " " + command.get(2));
       return new Result(0, text != null ? text : emptyTable(command.get(2)), "");

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The real iptables binaries acting on a throw-away network namespace: every command {@link
- * TrafficRules} runs is prefixed with {@code ip netns exec <ns>}, so the host's own rules are never
- * read or touched.
+ * IptablesRules} runs is prefixed with {@code ip netns exec <ns>}, so the host's own rules are
+ * never read or touched.
  */
 class TrafficRulesIT extends NamespacedTest {
   private static final String MASQ_JUMP =
@@ -25,7 +25,7 @@ class TrafficRulesIT extends NamespacedTest {
   private static final String FWD_JUMP =
       "-A FORWARD -m comment --comment \"flanneld forward\" -j FLANNEL-FWD";
 
-  private TrafficRules rules;
+  private IptablesRules rules;
 
   @BeforeEach
   void inNamespace() {
@@ -33,7 +33,7 @@ class TrafficRulesIT extends NamespacedTest {
         Files.isExecutable(Path.of("/usr/sbin/iptables-restore"))
             || Files.isExecutable(Path.of("/sbin/iptables-restore")),
         "skipped: iptables is missing (apt-get install iptables)");
-    rules = new TrafficRules(inNs(), true, false);
+    rules = new IptablesRules(inNs(), true, false);
   }
 
   /** Runs the iptables binaries inside this test's namespace. */
@@ -93,20 +93,20 @@ class TrafficRulesIT extends NamespacedTest {
 
   @Test
   void setupInstallsUpstreamsRulesInOrderAndASecondSetupChangesNothing() throws Exception {
-    SubnetEnv env = TrafficRulesTest.current();
+    SubnetEnv env = IptablesRulesTest.current();
     assertThat(rules.setup(env, null)).isNotEmpty();
 
     assertThat(saved("iptables-save", "nat"))
         .containsExactlyElementsOf(natWith(masqRules("10.244.0.0/16", "10.244.1.0/24")));
     assertThat(saved("iptables-save", "filter")).containsExactlyElementsOf(FILTER);
 
-    assertThat(new TrafficRules(inNs(), true, false).setup(env, env)).isEmpty();
+    assertThat(new IptablesRules(inNs(), true, false).setup(env, env)).isEmpty();
     assertThat(rules.resync()).isEmpty();
   }
 
   @Test
   void resyncPutsBackADeletedRule() throws Exception {
-    rules.setup(TrafficRulesTest.current(), null);
+    rules.setup(IptablesRulesTest.current(), null);
     iptables("-t", "nat", "-D", "FLANNEL-POSTRTG", "3");
     iptables("-t", "filter", "-D", "FORWARD", "1");
 
@@ -120,7 +120,7 @@ class TrafficRulesIT extends NamespacedTest {
 
   @Test
   void resyncRemovesDuplicatedRulesAndJumps() throws Exception {
-    rules.setup(TrafficRulesTest.current(), null);
+    rules.setup(IptablesRulesTest.current(), null);
     iptables(
         "-t",
         "nat",
@@ -160,7 +160,7 @@ class TrafficRulesIT extends NamespacedTest {
 
   @Test
   void resyncRestoresTheOrderOfReorderedRules() throws Exception {
-    rules.setup(TrafficRulesTest.current(), null);
+    rules.setup(IptablesRulesTest.current(), null);
     // move the masquerade rule for outgoing traffic to the top of the chain
     iptables("-t", "nat", "-D", "FLANNEL-POSTRTG", "5");
     iptables(
@@ -191,7 +191,7 @@ class TrafficRulesIT extends NamespacedTest {
 
   @Test
   void rulesOfAPreviousSubnetAndOfOldFlannelVersionsAreRemoved() throws Exception {
-    SubnetEnv before = TrafficRulesTest.env("10.244.0.0/16", "10.244.1.0/24", true);
+    SubnetEnv before = IptablesRulesTest.env("10.244.0.0/16", "10.244.1.0/24", true);
     rules.setup(before, null);
     // an older flannel put its masquerade rules straight into POSTROUTING
     iptables(
@@ -210,8 +210,8 @@ class TrafficRulesIT extends NamespacedTest {
         "-j",
         "RETURN");
 
-    SubnetEnv now = TrafficRulesTest.env("10.244.0.0/16", "10.244.9.0/24", true);
-    new TrafficRules(inNs(), true, false).setup(now, before);
+    SubnetEnv now = IptablesRulesTest.env("10.244.0.0/16", "10.244.9.0/24", true);
+    new IptablesRules(inNs(), true, false).setup(now, before);
 
     assertThat(saved("iptables-save", "nat"))
         .containsExactlyElementsOf(natWith(masqRules("10.244.0.0/16", "10.244.9.0/24")));
@@ -219,11 +219,11 @@ class TrafficRulesIT extends NamespacedTest {
 
   @Test
   void masqueradeIsRemovedWhenTurnedOffSinceThePreviousRun() throws Exception {
-    SubnetEnv on = TrafficRulesTest.env("10.244.0.0/16", "10.244.1.0/24", true);
+    SubnetEnv on = IptablesRulesTest.env("10.244.0.0/16", "10.244.1.0/24", true);
     rules.setup(on, null);
 
-    new TrafficRules(inNs(), true, false)
-        .setup(TrafficRulesTest.env("10.244.0.0/16", "10.244.1.0/24", false), on);
+    new IptablesRules(inNs(), true, false)
+        .setup(IptablesRulesTest.env("10.244.0.0/16", "10.244.1.0/24", false), on);
 
     assertThat(saved("iptables-save", "nat")).isEmpty();
     assertThat(ns.exec("iptables-save", "-t", "nat").stdout()).doesNotContain("FLANNEL-POSTRTG");

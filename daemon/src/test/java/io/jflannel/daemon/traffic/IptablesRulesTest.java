@@ -9,7 +9,7 @@ import io.jflannel.subnet.SubnetEnv;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class TrafficRulesTest {
+class IptablesRulesTest {
   static final String MASQ =
       """
       -A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "flanneld masq" -j RETURN
@@ -56,7 +56,7 @@ class TrafficRulesTest {
 
   @Test
   void setupOnAFreshHostWritesUpstreamsRulesInOneRestore() throws Exception {
-    List<Drift> drift = new TrafficRules(iptables, true, false).setup(current(), null);
+    List<Drift> drift = new IptablesRules(iptables, true, false).setup(current(), null);
 
     assertThat(iptables.restored)
         .containsExactly(
@@ -72,7 +72,8 @@ class TrafficRulesTest {
             "iptables-restore --version",
             "iptables-save -t nat",
             "iptables-save -t filter",
-            "iptables-restore --noflush --wait");
+            "iptables-restore --noflush --wait",
+            "nft list tables");
     assertThat(drift)
         .extracting(Drift::detail)
         .containsExactly(
@@ -85,13 +86,13 @@ class TrafficRulesTest {
   @Test
   void setupWithTheRulesAlreadyRightWritesNothing() throws Exception {
     rulesAlreadyRight();
-    assertThat(new TrafficRules(iptables, true, false).setup(current(), current())).isEmpty();
+    assertThat(new IptablesRules(iptables, true, false).setup(current(), current())).isEmpty();
     assertThat(iptables.restored).isEmpty();
   }
 
   @Test
   void randomFullyIsLeftOutWhenDisabled() throws Exception {
-    new TrafficRules(iptables, false, true).setup(current(), null);
+    new IptablesRules(iptables, false, true).setup(current(), null);
     assertThat(iptables.restored.get(0))
         .doesNotContain("--random-fully")
         .contains(
@@ -102,17 +103,17 @@ class TrafficRulesTest {
   @Test
   void iptablesOlderThan162GetsNeitherRandomFullyNorWait() throws Exception {
     iptables.version = "iptables-restore v1.6.1";
-    new TrafficRules(iptables, false, false).setup(current(), null);
+    new IptablesRules(iptables, false, false).setup(current(), null);
     assertThat(iptables.restored.get(0)).doesNotContain("--random-fully");
     assertThat(iptables.commandLines()).contains("iptables-restore --noflush");
   }
 
   @Test
-  void forwardRulesOffAndMasqueradeOffRunNoIptablesAtAll() throws Exception {
-    TrafficRules rules = new TrafficRules(iptables, false, false);
+  void forwardRulesOffAndMasqueradeOffRunNoIptablesOnlyLookForNftablesLeftovers() throws Exception {
+    IptablesRules rules = new IptablesRules(iptables, false, false);
     assertThat(rules.setup(env("10.244.0.0/16", "10.244.1.0/24", false), null)).isEmpty();
     assertThat(rules.resync()).isEmpty();
-    assertThat(iptables.commands).isEmpty();
+    assertThat(iptables.commandLines()).containsExactly("nft list tables");
   }
 
   @Test
@@ -120,13 +121,14 @@ class TrafficRulesTest {
     SubnetEnv v6 =
         new SubnetEnv(
             null, null, Ip6Net.parse("fd00:10::/56"), Ip6Net.parse("fd00:10:0:1::/64"), 1450, true);
-    new TrafficRules(iptables, true, false).setup(v6, null);
+    new IptablesRules(iptables, true, false).setup(v6, null);
     assertThat(iptables.commandLines())
         .containsExactly(
             "ip6tables-restore --version",
             "ip6tables-save -t nat",
             "ip6tables-save -t filter",
-            "ip6tables-restore --noflush --wait");
+            "ip6tables-restore --noflush --wait",
+            "nft list tables");
     assertThat(iptables.restored.get(0))
         .contains(
             "-A FLANNEL-POSTRTG -s fd00:10::/56 ! -d ff00::/8 -m comment --comment \"flanneld"
@@ -136,14 +138,14 @@ class TrafficRulesTest {
 
   @Test
   void resyncBeforeSetupDoesNothing() throws Exception {
-    assertThat(new TrafficRules(iptables, true, false).resync()).isEmpty();
+    assertThat(new IptablesRules(iptables, true, false).resync()).isEmpty();
     assertThat(iptables.commands).isEmpty();
   }
 
   @Test
   void resyncRewritesAReorderedChainAndLeavesTheRightOneAlone() throws Exception {
     rulesAlreadyRight();
-    TrafficRules rules = new TrafficRules(iptables, true, false);
+    IptablesRules rules = new IptablesRules(iptables, true, false);
     rules.setup(current(), current());
     List<String> fwd = lines(FWD);
     iptables.table(
@@ -166,7 +168,7 @@ class TrafficRulesTest {
         "filter",
         FakeIptables.table(
             "filter", List.of("FLANNEL-FWD"), lines(FWD_JUMP + "\n" + FWD_JUMP + "\n" + FWD)));
-    List<Drift> drift = new TrafficRules(iptables, true, false).setup(current(), null);
+    List<Drift> drift = new IptablesRules(iptables, true, false).setup(current(), null);
     assertThat(drift)
         .extracting(Drift::detail)
         .contains("jump from FORWARD to FLANNEL-FWD present 2 times");
@@ -186,7 +188,7 @@ class TrafficRulesTest {
         "nat",
         FakeIptables.table(
             "nat", List.of("FLANNEL-POSTRTG"), lines(old + "\n" + MASQ_JUMP + "\n" + MASQ)));
-    new TrafficRules(iptables, false, false).setup(current(), null);
+    new IptablesRules(iptables, false, false).setup(current(), null);
     assertThat(iptables.restored)
         .containsExactly(
             "*nat\n-D POSTROUTING -s 10.1.0.0/16 -d 10.1.0.0/16 -m comment --comment \"flanneld"
@@ -197,7 +199,7 @@ class TrafficRulesTest {
   void aChangedSubnetRewritesTheMasqueradeChain() throws Exception {
     rulesAlreadyRight();
     SubnetEnv moved = env("10.244.0.0/16", "10.244.7.0/24", true);
-    List<Drift> drift = new TrafficRules(iptables, true, false).setup(moved, current());
+    List<Drift> drift = new IptablesRules(iptables, true, false).setup(moved, current());
     assertThat(drift).hasSize(1);
     assertThat(drift.get(0).detail())
         .startsWith("FLANNEL-POSTRTG: missing [-s 10.244.7.0/24 -d 10.244.0.0/16");
@@ -211,7 +213,7 @@ class TrafficRulesTest {
   @Test
   void masqueradeIsRemovedWhenThePreviousRunHadItAndThisOneDoesNot() throws Exception {
     rulesAlreadyRight();
-    new TrafficRules(iptables, true, false)
+    new IptablesRules(iptables, true, false)
         .setup(env("10.244.0.0/16", "10.244.1.0/24", false), current());
     assertThat(iptables.restored)
         .containsExactly(
@@ -225,7 +227,7 @@ class TrafficRulesTest {
     iptables.restoreResult =
         new CommandRunner.Result(
             2, "", "iptables-restore: line 3 failed\nBad rule (does a matching rule exist?)\n");
-    assertThatThrownBy(() -> new TrafficRules(iptables, true, false).setup(current(), null))
+    assertThatThrownBy(() -> new IptablesRules(iptables, true, false).setup(current(), null))
         .isInstanceOf(TrafficRulesException.class)
         .hasMessage(
             "iptables-restore --noflush --wait failed (exit 2): iptables-restore: line 3 failed"
@@ -238,7 +240,7 @@ class TrafficRulesTest {
         (cmd, in) -> {
           throw new java.io.IOException("Cannot run program \"" + cmd.get(0) + "\"");
         };
-    assertThatThrownBy(() -> new TrafficRules(missing, true, false).setup(current(), null))
+    assertThatThrownBy(() -> new IptablesRules(missing, true, false).setup(current(), null))
         .isInstanceOf(TrafficRulesException.class)
         .hasMessage(
             "cannot run iptables-restore: Cannot run program \"iptables-restore\" (is iptables"
@@ -247,10 +249,10 @@ class TrafficRulesTest {
 
   @Test
   void versionsFrom162OnAreModern() {
-    assertThat(TrafficRules.atLeast162("iptables-restore v1.8.9 (nf_tables)")).isTrue();
-    assertThat(TrafficRules.atLeast162("iptables-restore v1.6.2")).isTrue();
-    assertThat(TrafficRules.atLeast162("iptables-restore v1.6.1")).isFalse();
-    assertThat(TrafficRules.atLeast162("iptables-restore v1.4.21")).isFalse();
-    assertThat(TrafficRules.atLeast162("garbage")).isFalse();
+    assertThat(IptablesRules.atLeast162("iptables-restore v1.8.9 (nf_tables)")).isTrue();
+    assertThat(IptablesRules.atLeast162("iptables-restore v1.6.2")).isTrue();
+    assertThat(IptablesRules.atLeast162("iptables-restore v1.6.1")).isFalse();
+    assertThat(IptablesRules.atLeast162("iptables-restore v1.4.21")).isFalse();
+    assertThat(IptablesRules.atLeast162("garbage")).isFalse();
   }
 }
