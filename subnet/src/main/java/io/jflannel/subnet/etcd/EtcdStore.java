@@ -87,12 +87,7 @@ final class EtcdStore implements AutoCloseable {
 
   /** Returns {@code key} (no entry if it does not exist) and the revision it was read at. */
   Listing get(String key) throws SubnetException, InterruptedException {
-    GetResponse response = await(c -> c.getKVClient().get(bytes(key)), "read " + key);
-    List<Entry> entries = new ArrayList<>(1);
-    for (KeyValue kv : response.getKvs()) {
-      entries.add(entry(kv));
-    }
-    return new Listing(response.getHeader().getRevision(), entries);
+    return listing(await(c -> c.getKVClient().get(bytes(key)), "read " + key));
   }
 
   /** Returns every key under {@code prefix} and the revision they were read at. */
@@ -101,6 +96,10 @@ final class EtcdStore implements AutoCloseable {
         await(
             c -> c.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()),
             "list " + prefix);
+    return listing(response);
+  }
+
+  private static Listing listing(GetResponse response) {
     List<Entry> entries = new ArrayList<>(response.getKvs().size());
     for (KeyValue kv : response.getKvs()) {
       entries.add(entry(kv));
