@@ -1,5 +1,6 @@
 package io.jflannel.daemon;
 
+import io.jflannel.backend.common.NetlinkKernel;
 import io.jflannel.core.backend.Backend;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.BackendFactory;
@@ -24,6 +25,8 @@ import io.jflannel.daemon.run.Managers;
 import io.jflannel.daemon.run.Periodic;
 import io.jflannel.daemon.run.Signals;
 import io.jflannel.daemon.run.StartupException;
+import io.jflannel.daemon.traffic.BlackholeRoutes;
+import io.jflannel.daemon.traffic.HostRules;
 import io.jflannel.daemon.traffic.TrafficRules;
 import io.jflannel.daemon.traffic.TrafficRulesException;
 import io.jflannel.netlink.Netlink;
@@ -189,13 +192,10 @@ public final class Daemon {
     }
   }
 
-  /** Checks the host can run this config: br_netfilter; warns about what is not implemented. */
+  /** Checks the host can run this config (br_netfilter). */
   private void checkHost(NetworkConfig config) throws StartupException {
     log.info("network config: {} backend {}", config.network(), config.backendType());
     HostChecks.brNetfilter(config);
-    if (options.ipBlackholeRoute()) {
-      log.warn("--ip-blackhole-route is not implemented by jflannel yet; ignoring it");
-    }
   }
 
   /** What the store kept of this node; nothing (with a warning) when it cannot be read now. */
@@ -259,7 +259,7 @@ public final class Daemon {
     SubnetFile file = new SubnetFile(Path.of(options.subnetFile()));
     SubnetEnv previous = file.read().orElse(null);
     SubnetEnv current = SubnetEnv.of(config, lease, network.mtu(), options.ipMasq());
-    trafficRules(config, current, previous);
+    hostRules(config, lease, current, previous);
     try {
       file.write(current);
       health.ifPresent(HealthServer::markReady);
@@ -340,29 +340,30 @@ public final class Daemon {
     }
   }
 
-  private void trafficRules(NetworkConfig config, SubnetEnv current, SubnetEnv previous)
+  /** Traffic rules and the blackhole route: now, and every {@code --iptables-resync} after. */
+  private void hostRules(NetworkConfig config, Lease lease, SubnetEnv current, SubnetEnv previous)
       throws StartupException {
-    TrafficRules rules =
-        TrafficRules.onHost(
-            config.enableNFTables(),
-            options.iptablesForwardRules(),
-            options.ipMasqFullyRandomDisable());
+    HostRules rules =
+        new HostRules(
+            TrafficRules.onHost(
+                config.enableNFTables(),
+                options.iptablesForwardRules(),
+                options.ipMasqFullyRandomDisable()),
+            options.ipBlackholeRoute() ? blackholes(config, lease) : null);
     try {
       rules.setup(current, previous);
     } catch (TrafficRulesException e) {
       throw new StartupException("cannot install the traffic rules: " + e.getMessage(), e);
     }
-    own(
-        Periodic.every(
-            "iptables-resync",
-            options.iptablesResync(),
-            () -> {
-              try {
-                rules.resync();
-              } catch (TrafficRulesException e) {
-                log.warn("traffic rules resync failed, retrying next period: {}", e.getMessage());
-              }
-            }));
+    own(Periodic.every("iptables-resync", options.iptablesResync(), rules::resync));
+  }
+
+  private BlackholeRoutes blackholes(NetworkConfig config, Lease lease) throws StartupException {
+    try {
+      return new BlackholeRoutes(own(NetlinkKernel.open()), config, lease);
+    } catch (NetlinkException e) {
+      throw new StartupException("cannot open netlink: " + e.getMessage(), e);
+    }
   }
 
   private void runNetwork(Network network) {

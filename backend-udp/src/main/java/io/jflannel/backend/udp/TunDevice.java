@@ -106,7 +106,7 @@ final class TunDevice {
     if (!routed) {
       Outcome o = kernel.apply(List.of(Change.replace(route))).get(0);
       if (!o.ok()) {
-        throw new NetlinkException(o.error(), o.errno());
+        throw new NetlinkException(o.change().toString(), o.errno());
       }
       writes++;
     }

@@ -229,7 +229,7 @@ public final class FakeKernel implements Kernel {
 
   private int store(Object o) {
     if (o instanceof Route r) {
-      if (!links.containsKey(r.linkIndex()) && r.nexthopId() == 0) {
+      if (!links.containsKey(r.linkIndex()) && r.nexthopId() == 0 && r.type() != Rt.RTN_BLACKHOLE) {
         return Errno.ENODEV;
       }
       if (r.nexthopId() != 0 && !nexthops.containsKey(r.nexthopId())) {
