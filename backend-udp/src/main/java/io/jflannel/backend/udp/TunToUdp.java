@@ -16,6 +16,15 @@ import java.nio.ByteOrder;
  * {@code <peer public IP>:<port>}. Runs on its own thread; all state is confined to it.
  */
 final class TunToUdp implements Runnable {
+  /** {@link #forwardBatch} ended with a full batch: read on at once. */
+  private static final int FULL = 0;
+
+  /** {@link #forwardBatch} ended with the TUN read dry: wait in poll(2). */
+  private static final int DRAINED = 1;
+
+  /** {@link #forwardBatch} ended with a read that failed for good: the loop ends. */
+  private static final int FAILED = 2;
+
   private final Forwarder fw;
   private final int tunFd;
   private final int sockFd;
@@ -48,79 +57,107 @@ final class TunToUdp implements Runnable {
 
   @Override
   public void run() {
+    while (!fw.stopping()) {
+      int end = forwardBatch(fw.table());
+      if (end == FAILED) {
+        return;
+      }
+      if (end == DRAINED && !fw.stopping()) {
+        Native.poll(pollAddress, 2, -1);
+      }
+    }
+  }
+
+  /**
+   * Forwards one batch: reads packets from the TUN until it runs dry or the batch is full, routes
+   * each with {@code table}, sends the batch and counts what was sent and dropped. Returns {@link
+   * #DRAINED}, {@link #FULL}, or {@link #FAILED} if a read failed for good (reported; the packets
+   * read so far are then neither sent nor counted). This is the hot loop: keep it free of
+   * allocation and of calls the JIT cannot inline; the counters stay in locals until the batch
+   * ends.
+   */
+  private int forwardBatch(PeerTable table) {
     final int slot = vec.slotSize();
     final int port = fw.port;
+    int n = 0;
+    long bytes = 0;
+    int oversize = 0;
+    int malformed = 0;
+    int noRoute = 0;
+    int unreachable = 0;
+    int ttl = 0;
+    while (n < Forwarder.BATCH) {
+      long r = Native.read(tunFd, vec.slotAddress(n), slot);
+      if (r < 0) {
+        int errno = (int) -r;
+        if (errno == Native.EAGAIN) {
+          break; // the TUN ran dry: the only way out before the batch is full
+        }
+        if (errno == Native.EINTR) {
+          continue;
+        }
+        readFailed(errno);
+        return FAILED;
+      }
+      int len = (int) r;
+      int off = vec.offset(n);
+      if (len >= slot) {
+        oversize++;
+        continue;
+      }
+      long verdict = Verdicts.outbound(table, packets, off, len);
+      if (verdict < 0) {
+        if (verdict == -Verdicts.NO_ROUTE) {
+          noRoute++;
+          unreachable += replyUnreachable(off, len);
+        } else if (verdict == -Verdicts.TTL_EXPIRED) {
+          ttl++;
+        } else {
+          malformed++;
+        }
+        continue;
+      }
+      int hop = (int) verdict;
+      vec.setLength(n, len);
+      vec.setDestination(n, hop, port);
+      bytes += len;
+      n++;
+    }
     final Counters c = fw.counters;
-    while (!fw.stopping()) {
-      PeerTable table = fw.table();
-      int n = 0;
-      boolean drained = false;
-      long bytes = 0;
-      int oversize = 0;
-      int malformed = 0;
-      int noRoute = 0;
-      int unreachable = 0;
-      int ttl = 0;
-      while (n < Forwarder.BATCH) {
-        long r = Native.read(tunFd, vec.slotAddress(n), slot);
-        if (r < 0) {
-          int errno = (int) -r;
-          if (errno == Native.EAGAIN) {
-            drained = true;
-            break;
-          }
-          if (errno == Native.EINTR) {
-            continue;
-          }
-          if (!fw.stopping()) {
-            String why = "reading " + fw.device + " failed: " + describe(errno);
-            if (errno == Native.EBADFD) {
-              fw.deviceGone(why);
-            } else {
-              fw.fail(why);
-            }
-          }
-          return;
-        }
-        int len = (int) r;
-        int off = vec.offset(n);
-        if (len >= slot) {
-          oversize++;
-          continue;
-        }
-        long verdict = Verdicts.outbound(table, packets, off, len);
-        if (verdict < 0) {
-          if (verdict == -Verdicts.NO_ROUTE) {
-            noRoute++;
-            int dst = Packets.destination(packets, off);
-            int m = Packets.netUnreachable(packets, off, len, dst, icmp);
-            if (m > 0 && Native.write(tunFd, icmpAddress, m) == m) {
-              unreachable++;
-            }
-          } else if (verdict == -Verdicts.TTL_EXPIRED) {
-            ttl++;
-          } else {
-            malformed++;
-          }
-          continue;
-        }
-        int hop = (int) verdict;
-        vec.setLength(n, len);
-        vec.setDestination(n, hop, port);
-        bytes += len;
-        n++;
-      }
-      if (n > 0) {
-        send(n, c);
-        Counters.add(c.sentBytes, bytes);
-      }
-      Counters.add(c.droppedOversize, oversize);
-      Counters.add(c.droppedMalformed, malformed);
-      Counters.add(c.droppedNoRoute, noRoute);
-      Counters.add(c.unreachableSent, unreachable);
-      Counters.add(c.droppedTtl, ttl);
-      if (drained && !fw.stopping()) {
-        Native.poll(pollAddress, 2, -1);
+    if (n > 0) {
+      send(n, c);
+      Counters.add(c.sentBytes, bytes);
+    }
+    Counters.add(c.droppedOversize, oversize);
+    Counters.add(c.droppedMalformed, malformed);
+    Counters.add(c.droppedNoRoute, noRoute);
+    Counters.add(c.unreachableSent, unreachable);
+    Counters.add(c.droppedTtl, ttl);
+    return n < Forwarder.BATCH ? DRAINED : FULL;
+  }
+
+  /**
+   * Answers the packet at {@code off}, which has no route, with ICMP net unreachable written into
+   * the TUN; returns 1 if a reply was written, 0 if none is due (ICMP, later fragments) or the
+   * write failed.
+   */
+  private int replyUnreachable(int off, int len) {
+    int dst = Packets.destination(packets, off);
+    int m = Packets.netUnreachable(packets, off, len, dst, icmp);
+    return m > 0 && Native.write(tunFd, icmpAddress, m) == m ? 1 : 0;
+  }
+
+  /**
+   * Reports a TUN read that failed with {@code errno} (not EAGAIN or EINTR), unless the forwarder
+   * is stopping: EBADFD means the device was deleted, anything else fails the forwarder.
+   */
+  private void readFailed(int errno) {
+    if (!fw.stopping()) {
+      String why = "reading " + fw.device + " failed: " + describe(errno);
+      if (errno == Native.EBADFD) {
+        fw.deviceGone(why);
+      } else {
+        fw.fail(why);
       }
     }
   }

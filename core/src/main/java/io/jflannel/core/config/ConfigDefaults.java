@@ -24,6 +24,7 @@ final class ConfigDefaults {
 
   private ConfigDefaults() {}
 
+  /** Returns the config {@code raw} describes, with upstream's defaults filled in, once valid. */
   static NetworkConfig apply(RawConfig raw) throws ConfigException {
     boolean enableIPv4 = raw.enableIPv4 == null || raw.enableIPv4;
     boolean enableIPv6 = raw.enableIPv6 != null && raw.enableIPv6;
@@ -38,20 +39,7 @@ final class ConfigDefaults {
     Ip4 subnetMin = null;
     Ip4 subnetMax = null;
     if (enableIPv4) {
-      network = raw.network;
-      if (network == null) {
-        throw new ConfigException(
-            "Network is missing but IPv4 is enabled (EnableIPv4 defaults to true); set"
-                + " \"Network\" to the cluster's IPv4 pod CIDR, e.g. \"Network\": \"10.244.0.0/16\","
-                + " or set \"EnableIPv4\": false for an IPv6-only cluster");
-      }
-      if (network.prefixLength() == 0) {
-        throw new ConfigException(
-            "Network "
-                + network
-                + " spans every IPv4 address, which upstream reads as no Network at all; set"
-                + " \"Network\" to the cluster's pod CIDR, e.g. \"Network\": \"10.244.0.0/16\"");
-      }
+      network = ipv4Network(raw.network);
       subnetLen = ipv4SubnetLen(network, raw.subnetLen);
       subnetMin = ipv4Bound("SubnetMin", raw.subnetMin, network, subnetLen);
       subnetMax = ipv4Bound("SubnetMax", raw.subnetMax, network, subnetLen);
@@ -61,21 +49,7 @@ final class ConfigDefaults {
     Ip6 ipv6SubnetMin = null;
     Ip6 ipv6SubnetMax = null;
     if (enableIPv6) {
-      ipv6Network = raw.ipv6Network;
-      if (ipv6Network == null) {
-        throw new ConfigException(
-            "IPv6Network is missing but EnableIPv6 is true; set \"IPv6Network\" to the cluster's"
-                + " IPv6 pod CIDR, e.g. \"IPv6Network\": \"2001:cafe:42::/56\", or set"
-                + " \"EnableIPv6\": false");
-      }
-      if (ipv6Network.prefixLength() == 0) {
-        throw new ConfigException(
-            "IPv6Network "
-                + ipv6Network
-                + " spans every IPv6 address, which upstream reads as no IPv6Network at all; set"
-                + " \"IPv6Network\" to the cluster's IPv6 pod CIDR, e.g. \"IPv6Network\":"
-                + " \"2001:cafe:42::/56\"");
-      }
+      ipv6Network = ipv6Network(raw.ipv6Network);
       ipv6SubnetLen = ipv6SubnetLen(ipv6Network, raw.ipv6SubnetLen);
       ipv6SubnetMin = ipv6Bound("IPv6SubnetMin", raw.ipv6SubnetMin, ipv6Network, ipv6SubnetLen);
       ipv6SubnetMax = ipv6Bound("IPv6SubnetMax", raw.ipv6SubnetMax, ipv6Network, ipv6SubnetLen);
@@ -95,6 +69,49 @@ final class ConfigDefaults {
         raw.enableNFTables != null && raw.enableNFTables,
         backendType,
         raw.backend != null ? raw.backend : NetConfReader.emptyObject());
+  }
+
+  /**
+   * Returns the IPv4 Network of a config that enables IPv4: it must be given, and not {@code
+   * 0.0.0.0/0}, which upstream cannot tell from no Network at all.
+   */
+  private static Ip4Net ipv4Network(Ip4Net network) throws ConfigException {
+    if (network == null) {
+      throw new ConfigException(
+          "Network is missing but IPv4 is enabled (EnableIPv4 defaults to true); set"
+              + " \"Network\" to the cluster's IPv4 pod CIDR, e.g. \"Network\": \"10.244.0.0/16\","
+              + " or set \"EnableIPv4\": false for an IPv6-only cluster");
+    }
+    if (network.prefixLength() == 0) {
+      throw new ConfigException(
+          "Network "
+              + network
+              + " spans every IPv4 address, which upstream reads as no Network at all; set"
+              + " \"Network\" to the cluster's pod CIDR, e.g. \"Network\": \"10.244.0.0/16\"");
+    }
+    return network;
+  }
+
+  /**
+   * Returns the IPv6Network of a config that enables IPv6: it must be given, and not {@code ::/0},
+   * which upstream cannot tell from no IPv6Network at all.
+   */
+  private static Ip6Net ipv6Network(Ip6Net network) throws ConfigException {
+    if (network == null) {
+      throw new ConfigException(
+          "IPv6Network is missing but EnableIPv6 is true; set \"IPv6Network\" to the cluster's"
+              + " IPv6 pod CIDR, e.g. \"IPv6Network\": \"2001:cafe:42::/56\", or set"
+              + " \"EnableIPv6\": false");
+    }
+    if (network.prefixLength() == 0) {
+      throw new ConfigException(
+          "IPv6Network "
+              + network
+              + " spans every IPv6 address, which upstream reads as no IPv6Network at all; set"
+              + " \"IPv6Network\" to the cluster's IPv6 pod CIDR, e.g. \"IPv6Network\":"
+              + " \"2001:cafe:42::/56\"");
+    }
+    return network;
   }
 
   /**

@@ -72,6 +72,9 @@ final class NetConfReader {
 
   private NetConfReader() {}
 
+  /**
+   * Reads the JSON text of a network config; a JSON error names its line and column and the fix.
+   */
   static RawConfig read(String json) throws ConfigException {
     if (json == null) {
       throw new ConfigException(
@@ -89,34 +92,7 @@ final class NetConfReader {
           "the network config could not be read: " + Messages.oneLine(e.getMessage()), e);
     }
     try (parser) {
-      JsonToken token = parser.nextToken();
-      if (token == null) {
-        throw new ConfigException(
-            "the network config is empty; write a JSON object like " + EXAMPLE);
-      }
-      if (token != JsonToken.START_OBJECT) {
-        JsonNode value = MAPPER.readTree(parser);
-        throw new ConfigException(
-            "the network config must be a JSON object, not "
-                + Messages.describe(value)
-                + "; write it like "
-                + EXAMPLE);
-      }
-      while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-        String name = parser.currentName();
-        parser.nextToken();
-        JsonNode value = MAPPER.readTree(parser);
-        Key key = Key.match(name);
-        if (key != null && value != null && !value.isNull()) {
-          set(raw, key, value);
-        }
-      }
-      if (parser.nextToken() != null) {
-        throw new ConfigException(
-            "the network config has more JSON after its closing '}' "
-                + where(parser.currentTokenLocation())
-                + "; remove it so the config is exactly one JSON object");
-      }
+      readObject(parser, raw);
     } catch (StreamConstraintsException e) {
       throw new ConfigException(
           "the network config exceeds the JSON parser's limits: "
@@ -143,6 +119,41 @@ final class NetConfReader {
           "the network config could not be read: " + Messages.oneLine(e.getMessage()), e);
     }
     return raw;
+  }
+
+  /**
+   * Reads the one JSON object the text must hold into {@code raw}, key by key, so that the last of
+   * a duplicated key wins; anything after the object's closing brace is an error.
+   */
+  private static void readObject(JsonParser parser, RawConfig raw)
+      throws ConfigException, IOException {
+    JsonToken token = parser.nextToken();
+    if (token == null) {
+      throw new ConfigException("the network config is empty; write a JSON object like " + EXAMPLE);
+    }
+    if (token != JsonToken.START_OBJECT) {
+      JsonNode value = MAPPER.readTree(parser);
+      throw new ConfigException(
+          "the network config must be a JSON object, not "
+              + Messages.describe(value)
+              + "; write it like "
+              + EXAMPLE);
+    }
+    while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      parser.nextToken();
+      JsonNode value = MAPPER.readTree(parser);
+      Key key = Key.match(name);
+      if (key != null && value != null && !value.isNull()) {
+        set(raw, key, value);
+      }
+    }
+    if (parser.nextToken() != null) {
+      throw new ConfigException(
+          "the network config has more JSON after its closing '}' "
+              + where(parser.currentTokenLocation())
+              + "; remove it so the config is exactly one JSON object");
+    }
   }
 
   private static void set(RawConfig raw, Key key, JsonNode value) throws ConfigException {

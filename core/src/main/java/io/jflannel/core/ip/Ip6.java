@@ -60,19 +60,7 @@ public record Ip6(long high, long low) implements Comparable<Ip6> {
         i++;
       }
       if (i < n && text.charAt(i) == '.') {
-        // an embedded IPv4 address fills the last two groups
-        if (count > 6) {
-          throw invalid(text);
-        }
-        int v4;
-        try {
-          v4 = Ip4.parseInt(text.substring(start));
-        } catch (IllegalArgumentException e) {
-          throw invalid(text);
-        }
-        groups[count++] = v4 >>> 16;
-        groups[count++] = v4 & 0xffff;
-        i = n;
+        count = embeddedIp4(text, start, groups, count); // it fills the last two groups
         break;
       }
       int digits = i - start;
@@ -97,6 +85,33 @@ public record Ip6(long high, long low) implements Comparable<Ip6> {
         throw invalid(text); // a trailing single colon
       }
     }
+    return fromGroups(text, groups, count, compressAt);
+  }
+
+  /**
+   * Stores the embedded IPv4 address, the rest of {@code text} from {@code start}, as the two
+   * groups after the {@code count} read so far, and returns the new count.
+   */
+  private static int embeddedIp4(String text, int start, int[] groups, int count) {
+    if (count > 6) {
+      throw invalid(text);
+    }
+    int v4;
+    try {
+      v4 = Ip4.parseInt(text.substring(start));
+    } catch (IllegalArgumentException e) {
+      throw invalid(text);
+    }
+    groups[count] = v4 >>> 16;
+    groups[count + 1] = v4 & 0xffff;
+    return count + 2;
+  }
+
+  /**
+   * Returns the address of the {@code count} groups read from {@code text}, expanding the {@code
+   * ::} before group {@code compressAt} (none if negative) to the zero groups that make eight.
+   */
+  private static Ip6 fromGroups(String text, int[] groups, int count, int compressAt) {
     if (compressAt >= 0) {
       if (count > 7) {
         throw invalid(text);

@@ -176,67 +176,92 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     }
     decoder.retainListed(listing);
     synchronized (this) {
-      Instant now = clock.instant();
-      Set<LeaseKey> present = new HashSet<>();
-      Map<LeaseKey, LeaseEvent> events = new LinkedHashMap<>();
       int before = known.size();
-      for (EtcdStore.Entry entry : listing.entries()) {
-        Optional<Lease> lease = decoder.lease(entry, now);
-        if (lease.isPresent()) {
-          present.add(lease.get().key()); // the key it was read from, not parsed again
-          put(lease.get(), events);
-        } else {
-          keys.parse(entry.key()).ifPresent(present::add); // a bad value under a good key
-        }
-      }
+      Map<LeaseKey, LeaseEvent> events = new LinkedHashMap<>();
+      Set<LeaseKey> present = putListed(listing, events);
       int changed = events.size();
-      for (Iterator<Map.Entry<LeaseKey, Lease>> it = known.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<LeaseKey, Lease> peer = it.next();
-        if (!present.contains(peer.getKey())) {
-          it.remove();
-          events.put(peer.getKey(), new LeaseEvent.Removed(peer.getValue()));
-        }
-      }
+      removeUnlisted(present, events);
       delivery.offerAll(events.values());
       delivery.release(); // the first listing is offered: the first batch is the whole peer set
-      boolean check = checking;
-      checking = false;
-      if (check) {
-        if (events.isEmpty()) {
-          log.debug(
-              "lease watch of {}: periodic re-list at revision {}: {} peers, as watched",
-              keys.subnets(),
-              listing.revision(),
-              known.size());
-        } else {
-          log.warn(
-              "lease watch of {}: periodic re-list at revision {} found {} added or changed and {}"
-                  + " removed peers the watch had not reported (missed, or changed during the"
-                  + " re-list); applying them",
-              keys.subnets(),
-              listing.revision(),
-              changed,
-              events.size() - changed);
-        }
-      } else if (!listed) {
-        listed = true;
-        log.info(
-            "lease watch of {}: {} peers at revision {}",
-            keys.subnets(),
-            known.size(),
-            listing.revision());
-      } else {
-        log.info(
-            "lease watch of {}: re-listed at revision {}: {} peers before, {} added or changed,"
-                + " {} removed",
-            keys.subnets(),
-            listing.revision(),
-            before,
-            changed,
-            events.size() - changed);
-      }
+      endResync(listing.revision(), before, changed, events.size() - changed);
     }
     return listing.revision();
+  }
+
+  /**
+   * Puts every peer of {@code listing} into the state, adding its event to {@code events} if it is
+   * new or changed, and returns the keys of the listing: those of good leases, and the good keys
+   * that hold a bad value (their peers' last good leases are kept). Caller holds the monitor.
+   */
+  private Set<LeaseKey> putListed(EtcdStore.Listing listing, Map<LeaseKey, LeaseEvent> events) {
+    Instant now = clock.instant();
+    Set<LeaseKey> present = new HashSet<>();
+    for (EtcdStore.Entry entry : listing.entries()) {
+      Optional<Lease> lease = decoder.lease(entry, now);
+      if (lease.isPresent()) {
+        present.add(lease.get().key()); // the key it was read from, not parsed again
+        put(lease.get(), events);
+      } else {
+        keys.parse(entry.key()).ifPresent(present::add); // a bad value under a good key
+      }
+    }
+    return present;
+  }
+
+  /**
+   * Removes from the state every peer that is not {@code present}, adding a {@code Removed} event
+   * with its last known lease to {@code events}. Caller holds the monitor.
+   */
+  private void removeUnlisted(Set<LeaseKey> present, Map<LeaseKey, LeaseEvent> events) {
+    for (Iterator<Map.Entry<LeaseKey, Lease>> it = known.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<LeaseKey, Lease> peer = it.next();
+      if (!present.contains(peer.getKey())) {
+        it.remove();
+        events.put(peer.getKey(), new LeaseEvent.Removed(peer.getValue()));
+      }
+    }
+  }
+
+  /**
+   * Ends a resync from a listing at {@code revision}: marks the first listing done or the periodic
+   * check over, and logs what the listing changed: at WARN if the periodic re-list found anything
+   * (the watch had missed it), at INFO for the first listing and a re-list after a compaction.
+   * Caller holds the monitor.
+   */
+  private void endResync(long revision, int before, int changed, int removed) {
+    boolean check = checking;
+    checking = false;
+    if (check) {
+      if (changed + removed == 0) {
+        log.debug(
+            "lease watch of {}: periodic re-list at revision {}: {} peers, as watched",
+            keys.subnets(),
+            revision,
+            known.size());
+      } else {
+        log.warn(
+            "lease watch of {}: periodic re-list at revision {} found {} added or changed and {}"
+                + " removed peers the watch had not reported (missed, or changed during the"
+                + " re-list); applying them",
+            keys.subnets(),
+            revision,
+            changed,
+            removed);
+      }
+    } else if (!listed) {
+      listed = true;
+      log.info(
+          "lease watch of {}: {} peers at revision {}", keys.subnets(), known.size(), revision);
+    } else {
+      log.info(
+          "lease watch of {}: re-listed at revision {}: {} peers before, {} added or changed,"
+              + " {} removed",
+          keys.subnets(),
+          revision,
+          before,
+          changed,
+          removed);
+    }
   }
 
   @Override

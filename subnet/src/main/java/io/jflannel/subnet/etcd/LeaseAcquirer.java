@@ -103,6 +103,11 @@ final class LeaseAcquirer {
             + " lost the race to other nodes; start again (many nodes starting at once settle)");
   }
 
+  /**
+   * One attempt: lists the leases, then reuses the key that carries this node's public IP if it
+   * fits the config, or else (deleting that key if there is one) creates the key of this node's
+   * previous subnet or of a free one. Empty if another node got there first.
+   */
   private Optional<OwnLease> tryAcquire(
       NetworkConfig current, SubnetAllocator allocator, LeaseAttrs attrs)
       throws SubnetException, InterruptedException {
@@ -146,7 +151,15 @@ final class LeaseAcquirer {
         allocator.previous(options.previousSubnet(), options.previousIpv6Subnet(), occupied);
     previous.ifPresent(k -> log.info("found previously leased subnet {}, reusing", k));
     LeaseKey key = previous.isPresent() ? previous.get() : allocator.allocate(occupied);
+    return create(key, attrs, value);
+  }
 
+  /**
+   * Creates the key of the chosen subnet under a fresh etcd lease, if no other node has created it
+   * meanwhile; empty (the grant revoked) if one has.
+   */
+  private Optional<OwnLease> create(LeaseKey key, LeaseAttrs attrs, String value)
+      throws SubnetException, InterruptedException {
     String fullKey = keys.lease(key);
     Instant granted = clock.instant();
     EtcdStore.Grant grant = store.grant(timings.leaseTtl());

@@ -1,11 +1,8 @@
 package io.jflannel.subnet.kube;
 
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.internal.AbstractWatchManager;
 import io.jflannel.core.lease.Lease;
@@ -16,10 +13,8 @@ import io.jflannel.subnet.Backoff;
 import io.jflannel.subnet.LeaseDelivery;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -54,16 +49,16 @@ import org.slf4j.LoggerFactory;
  * the resourceVersion of the last event (or bookmark) seen, with no re-list; a version the server
  * has compacted away ends in 410 Gone and a re-list, as above.
  *
- * <p>Per node, only name → resourceVersion is kept here (to tell an add from an update, skip what
- * has been seen, and find the nodes a re-list no longer returns); the tracker keeps the projected
- * lease. Why not fabric8's informer: it reads the first list as one {@code byte[]} and then one
- * {@code NodeList}, about 5× the JSON in heap at once (BENCHMARKS.md, "flanneld memory and
- * start-up"); here a list costs one parser buffer and one slim Node at a time.
+ * <p>Per node, only name → resourceVersion is kept ({@link NodeVersions}: to tell an add from an
+ * update, skip what has been seen, and find the nodes a re-list no longer returns); the tracker
+ * keeps the projected lease. Why not fabric8's informer: it reads the first list as one {@code
+ * byte[]} and then one {@code NodeList}, about 5× the JSON in heap at once (BENCHMARKS.md,
+ * "flanneld memory and start-up"); here a list costs one parser buffer and one slim Node at a time.
  *
  * <p>Thread-safety: list items (this watch's thread) and watch events (fabric8's thread) reach the
- * tracker one at a time, under one lock, and events of a watch that has ended are dropped. {@link
- * #close} and the readers may be called from any thread. Ownership: owns its thread and the fabric8
- * watch; the client is borrowed.
+ * tracker one at a time, under one lock ({@link NodeVersions}'s), and events of a watch that has
+ * ended are dropped. {@link #close} and the readers may be called from any thread. Ownership: owns
+ * its thread and the fabric8 watch; the client is borrowed.
  */
 final class NodeWatch implements LeaseWatch {
 
@@ -81,13 +76,10 @@ final class NodeWatch implements LeaseWatch {
   private final Consumer<NodeWatch> onClose;
   private final Runnable beforeWatch;
   private final AtomicLong failures = new AtomicLong();
-  private final Object handlerLock = new Object();
-  private final Map<String, String> versions = new HashMap<>(); // guarded by handlerLock
+  private final NodeVersions versions;
   private final Thread thread;
   private volatile boolean closed;
   private volatile Watch watch;
-  private volatile String listedVersion;
-  private volatile String resumeVersion; // of the last event or bookmark seen, under handlerLock
   private final long rotateMillis;
   private final Backoff backoff; // this watch's thread only
 
@@ -106,6 +98,7 @@ final class NodeWatch implements LeaseWatch {
     this.delivery = delivery;
     this.backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF, new SplittableRandom());
     this.tracker = tracker;
+    this.versions = new NodeVersions(tracker, () -> closed);
     this.onClose = onClose;
     this.beforeWatch = beforeWatch;
     this.thread = new Thread(this::run, "jflannel-kube-nodes-" + ownName);
@@ -194,7 +187,7 @@ final class NodeWatch implements LeaseWatch {
 
   /** Returns the resourceVersion of the last complete list, or null before the first. */
   String listedVersion() {
-    return listedVersion;
+    return versions.listedVersion();
   }
 
   /** Returns a snapshot of the watch. */
@@ -307,29 +300,8 @@ final class NodeWatch implements LeaseWatch {
    */
   private String relist() throws Exception {
     Set<String> listed = new HashSet<>();
-    String version =
-        lister.list(
-            node -> {
-              synchronized (handlerLock) {
-                if (!closed) {
-                  listed.add(node.getMetadata().getName());
-                  apply(node);
-                }
-              }
-            });
-    synchronized (handlerLock) {
-      if (closed) {
-        return version;
-      }
-      for (String name : List.copyOf(versions.keySet())) {
-        if (!listed.contains(name)) {
-          versions.remove(name);
-          tracker.onDelete(skeleton(name), true);
-        }
-      }
-      listedVersion = version;
-      tracker.onList(version, listed.isEmpty());
-    }
+    String version = lister.list(node -> versions.listed(node, listed));
+    versions.endList(version, listed);
     return version;
   }
 
@@ -339,11 +311,9 @@ final class NodeWatch implements LeaseWatch {
    * its whole rotation period is replaced by one from the last version seen, without returning.
    */
   private WatcherException watchFrom(String version) throws InterruptedException {
-    synchronized (handlerLock) {
-      resumeVersion = version;
-    }
+    versions.resumeFrom(version);
     while (true) {
-      String from = resumeVersion;
+      String from = versions.resumeVersion();
       CompletableFuture<WatcherException> ended = new CompletableFuture<>();
       Watch w =
           client
@@ -353,7 +323,7 @@ final class NodeWatch implements LeaseWatch {
                       .withResourceVersion(from)
                       .withAllowWatchBookmarks(true)
                       .build(),
-                  new Handler(ended));
+                  versions.handler(ended));
       watch = w;
       if (closed) {
         closeWatch();
@@ -375,75 +345,6 @@ final class NodeWatch implements LeaseWatch {
       if (closed) {
         return null;
       }
-    }
-  }
-
-  /** Hands one listed or watched node to the tracker, unless its resourceVersion is known. */
-  private void apply(Node node) {
-    ObjectMeta metadata = node.getMetadata();
-    if (metadata == null || metadata.getName() == null) {
-      return;
-    }
-    String version = metadata.getResourceVersion() == null ? "" : metadata.getResourceVersion();
-    String last = versions.put(metadata.getName(), version);
-    if (last == null) {
-      tracker.onAdd(node);
-    } else if (!last.equals(version)) {
-      tracker.onUpdate(node, node);
-    }
-  }
-
-  private static Node skeleton(String name) {
-    ObjectMeta metadata = new ObjectMeta();
-    metadata.setName(name);
-    Node node = new Node();
-    node.setMetadata(metadata);
-    return node;
-  }
-
-  /** Watch events of one watch; dropped once that watch has ended or this one is closed. */
-  private final class Handler implements Watcher<Node> {
-    private final CompletableFuture<WatcherException> ended;
-
-    Handler(CompletableFuture<WatcherException> ended) {
-      this.ended = ended;
-    }
-
-    @Override
-    public void eventReceived(Action action, Node node) {
-      synchronized (handlerLock) {
-        if (closed || ended.isDone() || node == null) {
-          return;
-        }
-        switch (action) {
-          case ADDED, MODIFIED -> apply(node);
-          case DELETED -> {
-            String name = node.getMetadata() == null ? null : node.getMetadata().getName();
-            if (name != null && versions.remove(name) != null) {
-              tracker.onDelete(node, false);
-            }
-          }
-          default -> {} // BOOKMARK: only its resourceVersion counts; ERROR: fabric8 handles it
-        }
-        if (node.getMetadata() != null && node.getMetadata().getResourceVersion() != null) {
-          resumeVersion = node.getMetadata().getResourceVersion();
-        }
-      }
-    }
-
-    @Override
-    public boolean reconnecting() {
-      return true; // a dropped connection is resumed by fabric8, however often it drops
-    }
-
-    @Override
-    public void onClose(WatcherException cause) {
-      ended.complete(cause);
-    }
-
-    @Override
-    public void onClose() {
-      ended.complete(null);
     }
   }
 }
