@@ -34,7 +34,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * host holds upstream's table {@code ip flannel-ipv4} and no iptables chain of flannel's, traffic
  * leaving the overlay reaches a stranger on the underlay from the node's address while pod-to-pod
  * traffic keeps the pod's, a hand-deleted rule is back within one {@code --iptables-resync} period,
- * and a host switched to iptables mode and back keeps only the current mode's rules.
+ * and a host switched to iptables mode and back keeps only the current mode's rules. The daemons
+ * also run with {@code --ip-blackhole-route}, re-asserted on the same period: each host has the
+ * blackhole route of its subnet beside the {@code cni0} route (pods still reach each other), and
+ * one deleted by hand comes back.
  */
 @ExtendWith(RootOnly.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -67,7 +70,10 @@ abstract class NftablesScenarios {
     assumeTrue(
         Files.isExecutable(Path.of("/usr/sbin/nft")) || Files.isExecutable(Path.of("/sbin/nft")),
         "skipped: nft is missing (apt-get install nftables)");
-    cluster = start(NFT_NET_CONF, List.of("--iptables-resync", Integer.toString(RULES_RESYNC)));
+    cluster =
+        start(
+            NFT_NET_CONF,
+            List.of("--iptables-resync", Integer.toString(RULES_RESYNC), "--ip-blackhole-route"));
   }
 
   @AfterAll
@@ -203,5 +209,37 @@ abstract class NftablesScenarios {
         .isZero();
     cluster.start(h);
     cluster.awaitConverged();
+  }
+
+  @Test
+  @Order(5)
+  void theBlackholeRouteOfTheOwnSubnetSitsBesideTheBridgeAndComesBackWhenDeleted() {
+    for (Host h : cluster.hosts()) {
+      assertThat(blackholes(h))
+          .as("%s: ip route show type blackhole", h.name())
+          .containsExactly("blackhole " + h.lease().lease() + " metric 1024");
+    }
+    Host h = cluster.host(1);
+    Sh.Out o = h.ns().exec("ip", "route", "del", "blackhole", h.lease().lease(), "metric", "1024");
+    assertThat(o.exit()).as(o.stderr()).isZero();
+    assertThat(blackholes(h)).isEmpty();
+    await(h.name() + " puts the blackhole route back")
+        .atMost(Duration.ofSeconds(RULES_RESYNC).plusMillis(1500))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () ->
+                assertThat(blackholes(h))
+                    .containsExactly("blackhole " + h.lease().lease() + " metric 1024"));
+    cluster.assertPodsReachEachOther();
+  }
+
+  private static List<String> blackholes(Host h) {
+    return h.ns()
+        .exec("ip", "route", "show", "type", "blackhole")
+        .stdout()
+        .lines()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty())
+        .toList();
   }
 }
