@@ -45,9 +45,13 @@ final class KernelState {
     return lines(ns.ip("-4", "route"));
   }
 
-  /** Routes whose destination lies in {@code network} and that are not the local bridge's own. */
+  /**
+   * Routes whose destination lies in {@code network} and that are not the local bridge's own, nor
+   * the blackhole route of the node's own subnet ({@code --ip-blackhole-route}).
+   */
   List<String> overlayRoutes(String network) {
     return routes().stream()
+        .filter(r -> !r.startsWith("blackhole "))
         .filter(r -> Ip4.contains(network, Ip4.address(r.split(" ")[0])))
         .filter(r -> !r.contains(" dev cni0 "))
         .toList();
