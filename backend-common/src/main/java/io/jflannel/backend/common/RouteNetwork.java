@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * closes it.
  */
 public abstract class RouteNetwork implements Network, NetworkStats {
-  private static final Logger log = LoggerFactory.getLogger(RouteNetwork.class);
+  /** The subclass's logger, so that lines name the backend ({@code VxlanNetwork}, ...). */
+  private final Logger log = LoggerFactory.getLogger(getClass());
 
   /** The kernel this network programs. */
   protected final Kernel kernel;

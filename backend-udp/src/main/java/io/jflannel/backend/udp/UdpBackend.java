@@ -99,7 +99,9 @@ public final class UdpBackend implements Backend {
               + "; use the vxlan or host-gw backend for IPv6");
     }
     if (config.enableIPv6()) {
-      log.warn("udp: the udp backend carries IPv4 only; IPv6 pod traffic will not cross nodes");
+      throw new BackendException(
+          "udp: the udp backend carries IPv4 only, but the net config enables IPv6; use the vxlan"
+              + " or host-gw backend for IPv6, or set \"EnableIPv6\": false");
     }
     if (!queues.isEmpty()) {
       throw new IllegalStateException("prepare called twice");

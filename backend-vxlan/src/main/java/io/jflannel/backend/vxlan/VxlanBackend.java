@@ -12,21 +12,28 @@ import io.jflannel.core.backend.ExternalInterface;
 import io.jflannel.core.backend.Network;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.ip.Ip4Net;
+import io.jflannel.core.ip.Ip6Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.netlink.IpPrefix;
 import io.jflannel.netlink.Link;
 import io.jflannel.netlink.MacAddress;
 import io.jflannel.netlink.NetlinkException;
 import io.jflannel.netlink.VxlanAttrs;
+import java.net.InetAddress;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The vxlan backend before and after lease acquisition: creates or adopts {@code flannel.<VNI>}
- * ({@link VxlanDevice}), then gives it this node's {@code /32} address and brings it up. Device MTU
- * = underlay MTU − 50.
+ * The vxlan backend before and after lease acquisition, per enabled family as upstream: creates or
+ * adopts {@code flannel.<VNI>} (IPv4, local = the interface's IPv4 address, MTU = underlay − 50)
+ * and {@code flannel-v6.<VNI>} (IPv6, local = the interface's IPv6 address, MTU = underlay − 70:
+ * the outer IPv6 header is 20 bytes longer) with {@link VxlanDevice}, then gives each this node's
+ * {@code /32} or {@code /128} address and brings it up. Each device keeps the MAC this node
+ * advertised before in {@code BackendData} / {@code BackendV6Data}.
  *
  * <p>Owns the {@link Kernel} until {@link #register} hands it to the network. Called from the
  * daemon's start-up thread only.
@@ -37,12 +44,16 @@ public final class VxlanBackend implements Backend {
   /** IPv4 (20) + UDP (8) + VXLAN (8) + inner Ethernet (14). */
   static final int OVERHEAD = 50;
 
+  /** IPv6 (40) + UDP (8) + VXLAN (8) + inner Ethernet (14). */
+  static final int OVERHEAD_V6 = 70;
+
   private final NetworkConfig config;
   private final VxlanOptions options;
   private final ExternalInterface iface;
   private final Kernel kernel;
-  private final String name;
-  private Link device;
+  private Link device; // IPv4; null when IPv4 is off
+  private Link device6; // IPv6; null when IPv6 is off
+  private boolean prepared;
 
   public VxlanBackend(
       NetworkConfig config, VxlanOptions options, ExternalInterface iface, Kernel kernel) {
@@ -50,49 +61,108 @@ public final class VxlanBackend implements Backend {
     this.options = options;
     this.iface = iface;
     this.kernel = kernel;
-    this.name = "flannel." + options.vni();
   }
 
-  /** The device MTU: underlay MTU ({@code MTU} option or the interface's) minus 50. */
+  /** The IPv4 device's name, {@code flannel.<VNI>}. */
+  String name() {
+    return "flannel." + options.vni();
+  }
+
+  /** The IPv6 device's name, {@code flannel-v6.<VNI>}. */
+  String name6() {
+    return "flannel-v6." + options.vni();
+  }
+
+  private int underlayMtu() {
+    return options.mtu() > 0 ? options.mtu() : iface.mtu();
+  }
+
+  /** The IPv4 device MTU: underlay MTU ({@code MTU} option or the interface's) minus 50. */
   int deviceMtu() {
-    return (options.mtu() > 0 ? options.mtu() : iface.mtu()) - OVERHEAD;
+    return underlayMtu() - OVERHEAD;
+  }
+
+  /** The IPv6 device MTU: underlay MTU minus 70. */
+  int deviceMtu6() {
+    return underlayMtu() - OVERHEAD_V6;
   }
 
   @Override
   public LeaseAttrs prepare(LeaseAttrs previous) throws BackendException {
-    if (iface.address() == null) {
-      throw new BackendException(
-          "vxlan: " + iface.name() + " has no IPv4 address; IPv6-only vxlan is not supported yet");
+    ObjectNode data = null;
+    ObjectNode data6 = null;
+    if (config.enableIPv4()) {
+      if (iface.address() == null) {
+        throw new BackendException(
+            "vxlan: "
+                + iface.name()
+                + " has no IPv4 address, but the net config enables IPv4; give it one, pick"
+                + " another interface (--iface), or set \"EnableIPv4\": false");
+      }
+      MacAddress mac = previousMac(previous == null ? null : previous.backendData());
+      device = create(name(), KernelTypes.address(iface.address()), deviceMtu(), mac);
+      data = backendData(device);
     }
+    if (config.enableIPv6()) {
+      if (iface.ipv6Address() == null) {
+        throw new BackendException(
+            "vxlan: "
+                + iface.name()
+                + " has no IPv6 address, but the net config enables IPv6; give it one, pick"
+                + " another interface (--iface, --public-ipv6), or set \"EnableIPv6\": false");
+      }
+      MacAddress mac = previousMac(previous == null ? null : previous.backendV6Data());
+      device6 = create(name6(), KernelTypes.address(iface.ipv6Address()), deviceMtu6(), mac);
+      data6 = backendData(device6);
+    }
+    prepared = true;
+    return new LeaseAttrs(
+        device == null ? null : iface.publicIp(),
+        device6 == null ? null : iface.publicIpv6(),
+        VxlanFactory.TYPE,
+        data,
+        data6);
+  }
+
+  private Link create(String name, InetAddress local, int mtu, MacAddress previousMac)
+      throws BackendException {
     VxlanAttrs want =
         new VxlanAttrs(
             options.vni(),
-            KernelTypes.address(iface.address()),
+            local,
             iface.index(),
             options.effectivePort(),
             options.learning(),
             options.gbp());
     try {
-      device =
-          VxlanDevice.ensure(kernel, name, want, deviceMtu(), previousMac(previous).orElse(null));
+      Link link = VxlanDevice.ensure(kernel, name, want, mtu, previousMac);
+      VxlanDevice.disableAcceptRa(name);
+      return link;
     } catch (NetlinkException e) {
       throw new BackendException("vxlan: cannot set up " + name + ": " + e.getMessage(), e);
     }
-    VxlanDevice.disableAcceptRa(name);
+  }
+
+  private ObjectNode backendData(Link link) {
     ObjectNode data = JsonNodeFactory.instance.objectNode();
     data.put("VNI", options.vni());
-    data.put("VtepMAC", device.mac().toString());
-    return new LeaseAttrs(iface.publicIp(), null, VxlanFactory.TYPE, data, null);
+    data.put("VtepMAC", link.mac().toString());
+    return data;
   }
 
   /** The VtepMAC this node advertised before, if its backend data carries a valid one. */
-  static Optional<MacAddress> previousMac(LeaseAttrs previous) {
+  static MacAddress previousMac(JsonNode data) {
     try {
-      return Optional.ofNullable(previous == null ? null : vtepMac(previous.backendData()));
+      return vtepMac(data);
     } catch (IllegalArgumentException e) {
       log.warn("ignoring the previous VtepMAC: {}", e.getMessage());
-      return Optional.empty();
+      return null;
     }
+  }
+
+  /** The VtepMAC of {@code previous}'s IPv4 backend data, if valid (tests). */
+  static Optional<MacAddress> previousMac(LeaseAttrs previous) {
+    return Optional.ofNullable(previous == null ? null : previousMac(previous.backendData()));
   }
 
   /**
@@ -115,34 +185,52 @@ public final class VxlanBackend implements Backend {
 
   @Override
   public Network register(Lease lease) throws BackendException {
-    if (device == null) {
+    if (!prepared) {
       throw new IllegalStateException("register before prepare");
     }
-    if (lease.subnet() == null) {
-      throw new BackendException("vxlan: the lease " + lease.subnets() + " has no IPv4 subnet");
-    }
-    Ip4Net network = config.network();
-    try {
-      DeviceAddress.ensure(
-          kernel,
+    if (device != null) {
+      if (lease.subnet() == null) {
+        throw new BackendException("vxlan: the lease " + lease.subnets() + " has no IPv4 subnet");
+      }
+      Ip4Net network = config.network();
+      configure(
           device,
           KernelTypes.host(lease.subnet().ip()),
-          p -> network == null || network.contains(KernelTypes.ip4(p.address())));
-      Link now = kernel.link(device.index());
-      if (!device.mac().equals(now.mac())) {
+          p -> KernelTypes.isIpv4(p.address()) && network.contains(KernelTypes.ip4(p.address())));
+    }
+    if (device6 != null) {
+      if (lease.ipv6Subnet() == null) {
+        throw new BackendException("vxlan: the lease " + lease.subnets() + " has no IPv6 subnet");
+      }
+      Ip6Net network6 = config.ipv6Network();
+      configure(
+          device6,
+          KernelTypes.host(lease.ipv6Subnet().ip()),
+          p -> !KernelTypes.isIpv4(p.address()) && network6.contains(KernelTypes.ip6(p.address())));
+    }
+    return new VxlanNetwork(kernel, device, device6, iface, config, options, lease);
+  }
+
+  /** Gives {@code link} this node's address, drops stale ones, sets it up, checks its MAC. */
+  private void configure(Link link, IpPrefix address, Predicate<IpPrefix> managed)
+      throws BackendException {
+    try {
+      DeviceAddress.ensure(kernel, link, address, managed);
+      Link now = kernel.link(link.index());
+      if (!link.mac().equals(now.mac())) {
         throw new BackendException(
             "vxlan: "
-                + name
+                + link.name()
                 + " mac address wanted: "
-                + device.mac()
+                + link.mac()
                 + ", but got: "
                 + now.mac()
                 + "; something (e.g. systemd-udev with MACAddressPolicy=random) changed it: set"
-                + " MACAddressPolicy=none for flannel.* devices, then restart flanneld");
+                + " MACAddressPolicy=none for flannel* devices, then restart flanneld");
       }
     } catch (NetlinkException e) {
-      throw new BackendException("vxlan: cannot configure " + name + ": " + e.getMessage(), e);
+      throw new BackendException(
+          "vxlan: cannot configure " + link.name() + ": " + e.getMessage(), e);
     }
-    return new VxlanNetwork(kernel, device, iface, config, options, lease);
   }
 }

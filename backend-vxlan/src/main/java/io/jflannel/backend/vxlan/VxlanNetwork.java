@@ -7,7 +7,6 @@ import io.jflannel.backend.common.PeerObjects;
 import io.jflannel.backend.common.RouteNetwork;
 import io.jflannel.core.backend.ExternalInterface;
 import io.jflannel.core.config.NetworkConfig;
-import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.netlink.FdbEntry;
 import io.jflannel.netlink.IpPrefix;
@@ -15,26 +14,35 @@ import io.jflannel.netlink.Link;
 import io.jflannel.netlink.MacAddress;
 import io.jflannel.netlink.Neighbour;
 import io.jflannel.netlink.NetlinkException;
+import io.jflannel.netlink.Nexthop;
 import io.jflannel.netlink.Route;
 import io.jflannel.netlink.wire.Rt;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Keeps, for every peer lease, one permanent ARP entry, one FDB entry and one onlink route on
- * {@code flannel.<VNI>} (or, with DirectRouting and the peer on this node's link, one direct route
- * via its public IP), on the {@link RouteNetwork} core: exactly upstream's objects.
+ * Keeps, for every peer lease and family, one permanent neighbour, one FDB entry and one onlink
+ * route on that family's device ({@code flannel.<VNI>}, {@code flannel-v6.<VNI>}), or, with
+ * DirectRouting and the peer on this node's link, one direct route via its public IP, on the {@link
+ * RouteNetwork} core: exactly upstream's objects.
  *
- * <p>It owns the device's permanent IPv4 neighbours, its FDB entries with a destination, the IPv4
- * unicast routes through it, and with DirectRouting the gatewayed routes into the Network on the
- * external link. A peer whose backend data is unusable is skipped with one warning; the others are
- * unaffected.
+ * <p>It owns the devices' permanent neighbours of their own family, their FDB entries with a
+ * destination, the unicast routes through them into the flannel networks (IPv4: all of the IPv4
+ * device's), and with DirectRouting the gatewayed routes into the networks on the external link. A
+ * peer whose lease lacks a family this node runs (no subnet, public IP or VtepMAC of it) is skipped
+ * for that family only, with one warning; its other family and the other peers are unaffected.
+ *
+ * <p>{@link #mtu} is the smaller of the two devices' MTUs in dual-stack (the IPv6 device's), so a
+ * pod's full-size packet fits either tunnel; upstream writes the IPv4 device's.
  *
  * <p>Threading: as {@link RouteNetwork}.
  */
 public final class VxlanNetwork extends RouteNetwork {
-  private final Link device;
+  private final Link device; // null: IPv4 off
+  private final Link device6; // null: IPv6 off
   private final ExternalInterface iface;
   private final NetworkConfig config;
   private final VxlanOptions options;
@@ -42,12 +50,14 @@ public final class VxlanNetwork extends RouteNetwork {
   VxlanNetwork(
       Kernel kernel,
       Link device,
+      Link device6,
       ExternalInterface iface,
       NetworkConfig config,
       VxlanOptions options,
       Lease own) {
     super(VxlanFactory.TYPE, kernel, config, own, options.nexthopRoutes());
     this.device = device;
+    this.device6 = device6;
     this.iface = iface;
     this.config = config;
     this.options = options;
@@ -55,17 +65,30 @@ public final class VxlanNetwork extends RouteNetwork {
 
   @Override
   public int mtu() {
-    return device.mtu();
+    if (device == null) {
+      return device6.mtu();
+    }
+    return device6 == null ? device.mtu() : Math.min(device.mtu(), device6.mtu());
   }
 
   @Override
   protected Set<Integer> entryLinks() {
-    return Set.of(device.index());
+    Set<Integer> links = new HashSet<>(2);
+    if (device != null) {
+      links.add(device.index());
+    }
+    if (device6 != null) {
+      links.add(device6.index());
+    }
+    return links;
   }
 
   @Override
   protected boolean ownsNeighbour(Neighbour n) {
-    return KernelTypes.isIpv4(n.ip());
+    boolean v4 = KernelTypes.isIpv4(n.ip());
+    return v4
+        ? device != null && n.linkIndex() == device.index()
+        : device6 != null && n.linkIndex() == device6.index();
   }
 
   /** DirectRouting depends on the kernel's routes, so its peers are looked at every pass. */
@@ -76,54 +99,99 @@ public final class VxlanNetwork extends RouteNetwork {
 
   @Override
   protected boolean ownsRoute(Route r) {
-    if (!KernelTypes.isIpv4(r.dst().address())) {
-      return false;
-    }
-    if (r.linkIndex() == device.index()) {
+    boolean v4 = KernelTypes.isIpv4(r.dst().address());
+    if (v4 && device != null && r.linkIndex() == device.index()) {
       return r.type() == Rt.RTN_UNICAST;
     }
-    if (!options.directRouting()
-        || r.linkIndex() != iface.index()
-        || r.gateway() == null
-        || config.network() == null) {
-      return false;
+    if (!v4 && device6 != null && r.linkIndex() == device6.index()) {
+      return r.type() == Rt.RTN_UNICAST && peerSubnet(r.dst());
     }
-    Ip4Net dst = KernelTypes.ip4Net(r.dst());
-    return config.network().contains(dst) && !dst.equals(own.subnet());
+    return options.directRouting()
+        && r.linkIndex() == iface.index()
+        && r.gateway() != null
+        && r.type() == Rt.RTN_UNICAST
+        && peerSubnet(r.dst());
   }
 
-  /** What a peer lease wants in the kernel, or null (with one warning) when it is unusable. */
+  /** Whether {@code dst} lies in an enabled flannel network and is not this node's subnet. */
+  private boolean peerSubnet(IpPrefix dst) {
+    if (KernelTypes.isIpv4(dst.address())) {
+      var net = KernelTypes.ip4Net(dst);
+      return device != null && config.network().contains(net) && !net.equals(own.subnet());
+    }
+    var net = KernelTypes.ip6Net(dst);
+    return device6 != null && config.ipv6Network().contains(net) && !net.equals(own.ipv6Subnet());
+  }
+
+  /** What a peer lease wants, per family this node runs; null when it wants nothing usable. */
   @Override
   protected PeerObjects objectsOf(Lease l) {
     if (!VxlanFactory.TYPE.equals(l.attrs().backendType())) {
       warnings.skipPeer(l.subnets(), "backend type " + l.attrs().backendType() + " is not vxlan");
       return null;
     }
-    if (l.subnet() == null || l.attrs().publicIp() == null) {
-      warnings.skipPeer(l.subnets(), "no IPv4 subnet or public IP");
-      return null;
+    Parts parts = new Parts();
+    if (device != null) {
+      family(
+          l,
+          parts,
+          device,
+          l.subnet() == null ? null : KernelTypes.prefix(l.subnet()),
+          l.attrs().publicIp() == null ? null : KernelTypes.address(l.attrs().publicIp()),
+          l.attrs().backendData(),
+          "IPv4",
+          "PublicIP",
+          "BackendData");
     }
-    JsonNode data = l.attrs().backendData();
+    if (device6 != null) {
+      family(
+          l,
+          parts,
+          device6,
+          l.ipv6Subnet() == null ? null : KernelTypes.prefix(l.ipv6Subnet()),
+          l.attrs().publicIpv6() == null ? null : KernelTypes.address(l.attrs().publicIpv6()),
+          l.attrs().backendV6Data(),
+          "IPv6",
+          "PublicIPv6",
+          "BackendV6Data");
+    }
+    return parts.routes.isEmpty() ? null : parts.objects();
+  }
+
+  /** Adds one family's objects for lease {@code l} to {@code parts}, or warns what it lacks. */
+  private void family(
+      Lease l,
+      Parts parts,
+      Link dev,
+      IpPrefix subnet,
+      InetAddress publicIp,
+      JsonNode data,
+      String fam,
+      String ipField,
+      String dataField) {
     MacAddress mac;
     try {
       mac = VxlanBackend.vtepMac(data);
     } catch (IllegalArgumentException e) {
       mac = null;
     }
-    if (mac == null) {
-      warnings.skipPeer(l.subnets(), "backend data " + data + " has no valid VtepMAC");
-      return null;
+    String missing =
+        subnet == null
+            ? "no " + fam + " subnet"
+            : publicIp == null
+                ? "no " + ipField
+                : mac == null ? "no valid VtepMAC in " + dataField : null;
+    if (missing != null) {
+      warnings.skipPeer(l.subnets(), missing + ": its " + fam + " traffic is not routed");
+      return;
     }
-    IpPrefix subnet = KernelTypes.prefix(l.subnet());
-    InetAddress publicIp = KernelTypes.address(l.attrs().publicIp());
     if (options.directRouting() && onLink(publicIp)) {
-      return PeerObjects.routes(List.of(Route.via(subnet, publicIp, iface.index())));
+      parts.routes.add(Route.via(subnet, publicIp, iface.index()));
+      return;
     }
-    return new PeerObjects(
-        List.of(Neighbour.permanent(device.index(), subnet.address(), mac)),
-        List.of(FdbEntry.permanent(device.index(), mac, publicIp)),
-        List.of(),
-        List.of(Route.via(subnet, subnet.address(), device.index()).onlink()));
+    parts.neighbours.add(Neighbour.permanent(dev.index(), subnet.address(), mac));
+    parts.fdbs.add(FdbEntry.permanent(dev.index(), mac, publicIp));
+    parts.routes.add(Route.via(subnet, subnet.address(), dev.index()).onlink());
   }
 
   /** DirectRouting: the kernel reaches {@code ip} without a gateway on the external link. */
@@ -133,6 +201,18 @@ public final class VxlanNetwork extends RouteNetwork {
       return r.gateway() == null && r.linkIndex() == iface.index();
     } catch (NetlinkException e) {
       return false;
+    }
+  }
+
+  /** A peer's objects as they are collected, family by family. */
+  private static final class Parts {
+    final List<Neighbour> neighbours = new ArrayList<>(2);
+    final List<FdbEntry> fdbs = new ArrayList<>(2);
+    final List<Route> routes = new ArrayList<>(2);
+
+    PeerObjects objects() {
+      List<Nexthop> none = List.of();
+      return new PeerObjects(List.copyOf(neighbours), List.copyOf(fdbs), none, List.copyOf(routes));
     }
   }
 }
