@@ -42,9 +42,8 @@ import org.slf4j.LoggerFactory;
  * free and then loses the create race on them until it gives up; the previous subnets count as
  * taken when they overlap any key, not only when the IPv4 subnet equals one. IPv6-only: upstream
  * matches leases on the IPv4 public IP even then, which is {@code 0.0.0.0} on every IPv6-only node,
- * so its nodes take over one another's lease; and it allocates the empty IPv4 network {@code
- * 0.0.0.0/0} to every node, which overlaps the first node's lease, so it finds no free subnet for a
- * second node. Here IPv6-only nodes are matched on PublicIPv6 and get distinct IPv6 subnets.
+ * so a second such node takes over the first one's lease; here IPv6-only nodes are matched on
+ * PublicIPv6, and each allocates an IPv6 subnet of its own.
  *
  * <p>Pure logic; not thread-safe (one acquisition at a time uses it).
  */
