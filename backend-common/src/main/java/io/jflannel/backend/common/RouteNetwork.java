@@ -225,7 +225,7 @@ public abstract class RouteNetwork implements Network, NetworkStats {
       List<Route> routes = new ArrayList<>();
       for (Route r : kernel.routes(Rt.AF_UNSPEC)) {
         if (ownsRoute(r)) {
-          routes.add(NexthopIds.normalize(r));
+          routes.add(asWritten(r));
         }
       }
       List<Neighbour> neighbours = new ArrayList<>();
@@ -292,6 +292,33 @@ public abstract class RouteNetwork implements Network, NetworkStats {
       }
     }
     return refused;
+  }
+
+  /** The metric the kernel gives an IPv6 route written without one ({@code IP6_RT_PRIO_USER}). */
+  static final int IPV6_DEFAULT_METRIC = 1024;
+
+  /**
+   * A dumped route as this network wrote it, so that an unchanged route compares equal: a nexthop
+   * route without the gateway and link the kernel fills in ({@link NexthopIds#normalize}), and an
+   * IPv6 route without the metric 1024 the kernel gives a route written with none.
+   */
+  static Route asWritten(Route dumped) {
+    Route r = NexthopIds.normalize(dumped);
+    if (r.family() != Rt.AF_INET6 || r.priority() != IPV6_DEFAULT_METRIC) {
+      return r;
+    }
+    return new Route(
+        r.dst(),
+        r.gateway(),
+        r.linkIndex(),
+        r.flags(),
+        r.scope(),
+        r.table(),
+        r.protocol(),
+        r.type(),
+        r.nexthopId(),
+        0,
+        r.prefSrc());
   }
 
   @Override

@@ -195,17 +195,38 @@ class HostGwNetworkTest {
       n.reconcile(List.of(dual(3), dual(4)));
       Route v6 = route("fd10:0:0:3::/64", "fd00:50::3", eth0.index());
       assertThat(routes())
-          .contains(route("10.244.3.0/24", "192.168.50.3", eth0.index()), v6)
+          .contains(route("10.244.3.0/24", "192.168.50.3", eth0.index()), metric1024(v6))
           .hasSize(4);
+      kernel.clearWrites();
+      n.reconcile(List.of(dual(3), dual(4)));
+      assertThat(kernel.writes())
+          .as("an IPv6 route kept with the kernel's metric 1024 is the one written")
+          .isEmpty();
       kernel.remove(v6);
       Route stale6 = route("fd10:0:0:9::/64", "fd00:50::9", eth0.index());
       kernel.plant(stale6);
       kernel.clearWrites();
       n.reconcile(List.of(dual(3), dual(4)));
-      assertThat(routes()).contains(v6).doesNotContain(stale6);
+      assertThat(routes()).contains(metric1024(v6)).doesNotContain(metric1024(stale6));
       assertThat(kernel.writes())
           .containsExactlyInAnyOrder(Change.replace(v6), Change.delete(stale6));
     }
+  }
+
+  /** An IPv6 route as the kernel keeps one written without a metric. */
+  private static Route metric1024(Route r) {
+    return new Route(
+        r.dst(),
+        r.gateway(),
+        r.linkIndex(),
+        r.flags(),
+        r.scope(),
+        r.table(),
+        r.protocol(),
+        r.type(),
+        r.nexthopId(),
+        1024,
+        r.prefSrc());
   }
 
   @Test
