@@ -185,7 +185,12 @@ final class Cluster implements AutoCloseable {
    * for scenarios that start the daemon themselves and expect it to fail.
    */
   static Cluster bareEtcd(String name, int hostCount) {
-    Cluster c = new Cluster(name, null, Stack.IPV4);
+    return bareEtcd(name, hostCount, Stack.IPV4);
+  }
+
+  /** As {@link #bareEtcd(String, int)}, on a LAN carrying what {@code stack} needs. */
+  static Cluster bareEtcd(String name, int hostCount, Stack stack) {
+    Cluster c = new Cluster(name, null, stack);
     try {
       c.startControlPlane((lan, dir) -> EtcdServer.start(lan.ns(), dir));
       for (int i = 0; i < hostCount; i++) {
