@@ -172,7 +172,7 @@ public abstract class RouteNetwork implements Network, NetworkStats {
         log.info("lease removed: {}", l.subnets());
       }
     }
-    apply(c);
+    apply(c, events.size());
   }
 
   @Override
@@ -200,7 +200,7 @@ public abstract class RouteNetwork implements Network, NetworkStats {
     if (!c.isEmpty()) {
       log.info("reconcile: {}", c);
     }
-    Set<Change> stillFailing = apply(c);
+    Set<Change> stillFailing = apply(c, c.routes.size() + c.goneRoutes.size());
     failing.retainAll(stillFailing); // what was not tried again no longer matters
   }
 
@@ -262,21 +262,44 @@ public abstract class RouteNetwork implements Network, NetworkStats {
   }
 
   /**
-   * Writes {@code c}; returns the changes the kernel refused. A delete of an object already gone is
-   * not a failure.
+   * Writes {@code changes}, made for {@code peers} peers: at once, or for a large batch in slices
+   * with a progress line at most every second.
    */
-  private Set<Change> apply(Changes c) throws BackendException {
+  private List<Outcome> write(List<Change> changes, int peers) throws NetlinkException {
+    if (!Progress.wanted(peers)) {
+      writes += changes.size();
+      return kernel.apply(changes);
+    }
+    Progress progress = new Progress(log, backend, peers, changes.size());
+    List<Outcome> outcomes = new ArrayList<>(changes.size());
+    for (int from = 0; from < changes.size(); from += PROGRESS_SLICE) {
+      List<Change> slice = changes.subList(from, Math.min(changes.size(), from + PROGRESS_SLICE));
+      outcomes.addAll(kernel.apply(slice));
+      writes += slice.size();
+      progress.written(outcomes.size());
+    }
+    progress.finished();
+    return outcomes;
+  }
+
+  /** Changes written between two progress checks of a large batch. */
+  private static final int PROGRESS_SLICE = 4096;
+
+  /**
+   * Writes {@code c} (for about {@code peers} peers); returns the changes the kernel refused. A
+   * delete of an object already gone is not a failure.
+   */
+  private Set<Change> apply(Changes c, int peers) throws BackendException {
     List<Change> changes = c.toList();
     if (changes.isEmpty()) {
       return Set.of();
     }
     List<Outcome> outcomes;
     try {
-      outcomes = kernel.apply(changes);
+      outcomes = write(changes, peers);
     } catch (NetlinkException e) {
       throw new BackendException(backend + ": netlink failed: " + e.getMessage(), e);
     }
-    writes += changes.size();
     Set<Change> refused = new HashSet<>();
     for (Outcome o : outcomes) {
       boolean gone = o.errno() == Errno.ENOENT || o.errno() == Errno.ESRCH;

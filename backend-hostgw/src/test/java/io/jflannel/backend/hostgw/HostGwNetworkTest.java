@@ -291,6 +291,26 @@ class HostGwNetworkTest {
   }
 
   @Test
+  void aBatchLargeEnoughToReportProgressIsWrittenInSlicesWithTheSameResult() throws Exception {
+    kernel.connect(eth0.index(), IpPrefix.parse("192.168.0.0/16"));
+    List<LeaseEvent> events = new java.util.ArrayList<>();
+    for (int k = 2; k < 6_002; k++) {
+      String ab = (k >> 8) + "." + (k & 255);
+      events.add(new LeaseEvent.Added(lease("10." + ab + ".0/24", "192.168." + ab)));
+    }
+    try (HostGwNetwork n =
+        network("{\"Network\":\"10.0.0.0/8\",\"Backend\":{\"Type\":\"host-gw\"}}")) {
+      n.handle(events);
+      assertThat(kernel.storedRoutes()).hasSize(6_000);
+      assertThat(n.writes()).isEqualTo(6_000);
+      assertThat(n.peerCount()).isEqualTo(6_000);
+      kernel.clearWrites();
+      n.reconcile(events.stream().map(LeaseEvent::lease).toList());
+      assertThat(kernel.writes()).isEmpty();
+    }
+  }
+
+  @Test
   void closingReleasesTheKernelAndLeavesTheRoutes() throws Exception {
     HostGwNetwork n = network();
     n.handle(List.of(new LeaseEvent.Added(lease("10.244.2.0/24", "192.168.50.3"))));
