@@ -5,7 +5,12 @@ enum Backend {
   VXLAN("vxlan", "vxlan", 50, true),
   HOST_GW("host-gw", "host-gw", 0, true),
   /** Upstream's udp writes no {@code BackendType} in its lease (reference/flannel.md §3.3). */
-  UDP("udp", "", 28, false);
+  UDP("udp", "", 28, false),
+  /**
+   * Userspace WireGuard here (wireguard-go; this kernel has no module): its data plane lives in
+   * wireguard-go, which outlives a flanneld killed with SIGKILL, so a crash loses no packet.
+   */
+  WIREGUARD("wireguard", "wireguard", 80, true);
 
   /** The overlay network of every scenario. */
   static final String NETWORK = "10.244.0.0/16";

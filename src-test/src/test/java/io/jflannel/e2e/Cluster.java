@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -276,9 +278,13 @@ final class Cluster implements AutoCloseable {
 
   /** Starts flanneld on {@code host} with exactly {@code flags} and returns at once. */
   Daemon launch(Host host, List<String> flags) {
-    Daemon d =
-        Daemon.start(
-            flanneld(), host.ns(), host.name(), flags, controlPlane.daemonEnv(host), host.log());
+    Map<String, String> env = new HashMap<>(controlPlane.daemonEnv(host));
+    List<String> wrapper = List.of();
+    if (backend == Backend.WIREGUARD) {
+      env.put("WIREGUARD_KEY_FILE", Wireguard.keyFile(host).toString());
+      wrapper = Wireguard.wrapper(host);
+    }
+    Daemon d = Daemon.start(wrapper, flanneld(), host.ns(), host.name(), flags, env, host.log());
     daemons.add(d);
     host.daemon(d);
     return d;
@@ -349,6 +355,7 @@ final class Cluster implements AutoCloseable {
     if (host.running()) {
       host.daemon().kill();
     }
+    Wireguard.killWireguardGo(host);
     hosts.remove(host);
     host.podNs().close();
     host.ns().close();
@@ -408,7 +415,18 @@ final class Cluster implements AutoCloseable {
 
   /** Every pod pings every other pod (hosts whose pod is plugged). */
   void assertPodsReachEachOther() {
-    Pings.assertMatrix(hosts.stream().filter(h -> h.podIp() != null).toList());
+    List<Host> plugged = hosts.stream().filter(h -> h.podIp() != null).toList();
+    if (backend == Backend.WIREGUARD) {
+      // a WireGuard handshake whose first initiation is lost is retried after 5 s (REKEY_TIMEOUT)
+      long t0 = System.nanoTime();
+      await("every pod reaches every other pod over WireGuard")
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(() -> Pings.assertMatrix(plugged));
+      log.info("{}: ping matrix passed after {} ms", this, (System.nanoTime() - t0) / 1_000_000);
+      return;
+    }
+    Pings.assertMatrix(plugged);
   }
 
   @Override
@@ -427,6 +445,9 @@ final class Cluster implements AutoCloseable {
               d.kill();
             }
           });
+    }
+    for (Host h : hosts) {
+      quietly("stop the wireguard-go of " + h, () -> Wireguard.killWireguardGo(h));
     }
     if (controlPlane != null) {
       quietly("stop the control plane", controlPlane::close);

@@ -33,6 +33,12 @@ final class ProgrammedPeers {
           .as("%s has a flannel.1 device", host.name())
           .isFalse();
     }
+    if (backend == Backend.WIREGUARD) {
+      s.assertThat(Wireguard.peers(host))
+          .as("%s wg show flannel-wg dump (peers)", host.name())
+          .containsExactlyInAnyOrderElementsOf(
+              peers.stream().flatMap(p -> Wireguard.expectedPeer(p).stream()).toList());
+    }
     if (backend == Backend.UDP) {
       s.assertThat(host.metric("flannel_peers", ""))
           .as("%s flannel_peers (the udp peer table's leases)", host.name())
@@ -62,7 +68,10 @@ final class ProgrammedPeers {
                         backend == Backend.VXLAN
                             ? o.kernel().linkMac(KernelState.VXLAN_DEVICE)
                             : null,
-                        null))
+                        backend == Backend.WIREGUARD
+                            ? UpstreamShapes.leaseValue(
+                                backend, o.publicIp(), Wireguard.publicKey(o))
+                            : null))
             .toList();
     KernelState k = h.kernel();
     s.assertThat(k.routes())
@@ -97,6 +106,19 @@ final class ProgrammedPeers {
           .containsExactly("inet " + Ip4.address(env.lease()) + "/32");
     } else {
       s.assertThat(k.hasLink(KernelState.VXLAN_DEVICE)).as("%s has flannel.1", h.name()).isFalse();
+    }
+    if (backend == Backend.WIREGUARD) {
+      s.assertThat(k.linkDetails(Wireguard.DEVICE))
+          .as("%s ip -d link show flannel-wg (wireguard-go's TUN)", h.name())
+          .matches("(?s).*\\bmtu " + Backend.WIREGUARD.mtu() + "\\b.*\\btun type tun\\b.*")
+          .contains(",UP,");
+      s.assertThat(k.ipv4Addresses(Wireguard.DEVICE))
+          .as("%s addresses of flannel-wg", h.name())
+          .containsExactly("inet " + Ip4.address(env.lease()) + "/32");
+      s.assertThat(Wireguard.peers(h))
+          .as("%s wg show flannel-wg dump (peers)", h.name())
+          .containsExactlyInAnyOrderElementsOf(
+              peers.stream().flatMap(p -> Wireguard.expectedPeer(p).stream()).toList());
     }
     if (backend == Backend.UDP) {
       s.assertThat(k.linkDetails(KernelState.UDP_DEVICE))
