@@ -278,7 +278,13 @@ final class Cluster implements AutoCloseable {
 
   /** Starts flanneld on {@code host} with exactly {@code flags} and returns at once. */
   Daemon launch(Host host, List<String> flags) {
+    return launch(host, flags, Map.of());
+  }
+
+  /** As {@link #launch(Host, List)}, with {@code extraEnv} added to the daemon's environment. */
+  Daemon launch(Host host, List<String> flags, Map<String, String> extraEnv) {
     Map<String, String> env = new HashMap<>(controlPlane.daemonEnv(host));
+    env.putAll(extraEnv);
     List<String> wrapper = List.of();
     if (backend == Backend.WIREGUARD) {
       env.put("WIREGUARD_KEY_FILE", Wireguard.keyFile(host).toString());
