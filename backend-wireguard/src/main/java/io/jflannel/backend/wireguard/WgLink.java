@@ -38,6 +38,9 @@ record WgLink(
     List<IpPrefix> addresses,
     List<IpPrefix> networks) {
 
+  /** The metric the kernel gives an IPv6 route written without one ({@code IP6_RT_PRIO_USER}). */
+  private static final int IPV6_METRIC = 1024;
+
   String name() {
     return device.name();
   }
@@ -96,7 +99,8 @@ record WgLink(
                         && r.dst().equals(net)
                         && r.gateway() == null
                         && r.type() == Rt.RTN_UNICAST
-                        && r.priority() == 0);
+                        && (r.priority() == 0
+                            || (net.family() == Rt.AF_INET6 && r.priority() == IPV6_METRIC)));
     if (present) {
       return 0;
     }

@@ -332,4 +332,63 @@ class WireguardNetworkTest {
     assertThat(d).isInstanceOf(UapiWgDevice.class);
     assertThat(((UapiWgDevice) d).socket()).isEqualTo(dir.resolve("flannel-wg.sock"));
   }
+
+  @Test
+  void separateDualStackHasTwoDevicesAndARestartWritesNothing() throws Exception {
+    Link eth0 = kernel.findLink("eth0").orElseThrow();
+    Ip4 ip = Ip4.parse("192.168.50.2");
+    io.jflannel.core.ip.Ip6 ip6 = io.jflannel.core.ip.Ip6.parse("fd00:50::2");
+    iface = new ExternalInterface("eth0", eth0.index(), 1500, ip, ip6, ip, ip6);
+    NetworkConfig config =
+        NetworkConfig.parse(
+            "{\"Network\":\"10.244.0.0/16\",\"EnableIPv6\":true,\"IPv6Network\":\"fd10::/48\","
+                + "\"Backend\":{\"Type\":\"wireguard\"}}");
+    Lease own =
+        new Lease(
+            Ip4Net.parse("10.244.1.0/24"),
+            io.jflannel.core.ip.Ip6Net.parse("fd10:0:1::/64"),
+            OWN.attrs(),
+            null,
+            0);
+    WgDevices wg =
+        new WgDevices(
+            kernel,
+            name -> devices.computeIfAbsent(name, FakeWgDevice::new),
+            Optional.empty(),
+            dir);
+    WireguardBackend b =
+        new WireguardBackend(
+            config, WgOptions.parse(config.backend()), iface, kernel, wg, dir.resolve("wgkey"));
+    LeaseAttrs attrs = b.prepare(null);
+    assertThat(attrs.backendV6Data()).isEqualTo(attrs.backendData());
+    assertThat(attrs.publicIpv6()).isEqualTo(ip6);
+    WireguardNetwork net = (WireguardNetwork) b.register(own);
+    Link v6 = kernel.findLink("flannel-wg-v6").orElseThrow();
+    assertThat(kernel.addresses(v6.index()))
+        .extracting(Address::prefix)
+        .containsExactly(IpPrefix.parse("fd10:0:1::/128"));
+    assertThat(devices.get("flannel-wg-v6").port).isEqualTo(51821);
+    assertThat(kernel.storedRoutes())
+        .filteredOn(r -> r.linkIndex() == v6.index())
+        .extracting(Route::dst)
+        .contains(IpPrefix.parse("fd10::/48"));
+    net.close();
+    kernel.clearWrites();
+    int ops = kernel.deviceOps().size();
+    WireguardBackend again =
+        new WireguardBackend(
+            config, WgOptions.parse(config.backend()), iface, kernel, wg, dir.resolve("wgkey"));
+    again.prepare(null);
+    WireguardNetwork second = (WireguardNetwork) again.register(own);
+    second.reconcile(List.of());
+    assertThat(second.writes()).isZero();
+    assertThat(kernel.writes()).isEmpty();
+    assertThat(kernel.deviceOps().subList(ops, kernel.deviceOps().size()))
+        .noneMatch(
+            op ->
+                op.startsWith("create")
+                    || op.startsWith("set")
+                    || op.startsWith("replace")
+                    || op.startsWith("delete"));
+  }
 }
