@@ -61,7 +61,11 @@ final class PeerSync {
 
   /** Forgets what the device holds: the next write compares against a fresh read. */
   void seed() throws WgException {
-    WgState state = device.read();
+    seed(device.read());
+  }
+
+  /** Takes {@code state}, the device as just read, as what it holds. */
+  void seed(WgState state) {
     actual = index(state.peers());
     handshaken = state.handshaken();
   }
@@ -121,6 +125,11 @@ final class PeerSync {
    * @return the number of peer changes written
    */
   int reconcile(List<Lease> leases) throws WgException {
+    return reconcile(leases, device.read());
+  }
+
+  /** As {@link #reconcile(List)}, with the device as just read. */
+  int reconcile(List<Lease> leases, WgState state) throws WgException {
     byLease.clear();
     owner.clear();
     Map<WgKey, WgPeer> wanted = new LinkedHashMap<>();
@@ -132,7 +141,7 @@ final class PeerSync {
         wanted.put(p.publicKey(), p);
       }
     }
-    seed();
+    seed(state);
     List<WgKey> removals = new ArrayList<>();
     for (WgKey k : actual.keySet()) {
       if (!wanted.containsKey(k)) {

@@ -51,8 +51,18 @@ record WgLink(
    * @return the number of writes it took (0 when all was right)
    */
   int ensure(Kernel kernel) throws WgException, NetlinkException {
+    return ensure(kernel, null);
+  }
+
+  /**
+   * As {@link #ensure(Kernel)}, with the device as just read ({@code state}; null to read it here),
+   * so that a reconcile reads the device once for its settings and its peers.
+   */
+  int ensure(Kernel kernel, WgState state) throws WgException, NetlinkException {
     int writes = device.ensure() ? 1 : 0;
-    WgState state = device.read();
+    if (writes > 0 || state == null) {
+      state = device.read();
+    }
     WgKey key = privateKey.equals(state.privateKey()) ? null : privateKey;
     int listen = state.listenPort() == port ? 0 : port;
     WgUpdate settings = new WgUpdate(key, listen, List.of(), List.of());

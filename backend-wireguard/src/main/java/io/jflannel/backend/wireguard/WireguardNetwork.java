@@ -150,11 +150,14 @@ public final class WireguardNetwork implements Network, NetworkStats {
     List<Lease> leases = new ArrayList<>(current.values());
     try {
       for (int i = 0; i < links.size(); i++) {
-        int w = links.get(i).ensure(kernel);
+        WgLink link = links.get(i);
+        WgState state = link.device().alive() ? link.device().read() : null;
+        int w = link.ensure(kernel, state);
         if (w > 0) {
-          log.info("{}: repaired the device with {} write(s)", links.get(i).name(), w);
+          log.info("{}: repaired the device with {} write(s)", link.name(), w);
+          state = link.device().read();
         }
-        writes += w + syncs.get(i).reconcile(leases);
+        writes += w + syncs.get(i).reconcile(leases, state);
       }
     } finally {
       stats();
