@@ -423,7 +423,10 @@ final class Cluster implements AutoCloseable {
   void assertPodsReachEachOther() {
     List<Host> plugged = hosts.stream().filter(h -> h.podIp() != null).toList();
     if (backend == Backend.WIREGUARD) {
-      // a WireGuard handshake whose first initiation is lost is retried after 5 s (REKEY_TIMEOUT)
+      // After a wireguard-go restart (new device, no sessions) its peers still hold the old
+      // session and send with keys it no longer has, which it drops, until a new handshake: the
+      // first round of pings can fail (wireguard-go's verbose log shows it). A lost initiation is
+      // retried after 5 s (REKEY_TIMEOUT). So: every pair must get through within 20 s.
       long t0 = System.nanoTime();
       await("every pod reaches every other pod over WireGuard")
           .atMost(Duration.ofSeconds(20))
