@@ -1,5 +1,6 @@
 package io.jflannel.backend.wireguard;
 
+import io.jflannel.backend.common.Kernel;
 import io.jflannel.netlink.NetlinkException;
 import io.jflannel.netlink.Wireguard;
 import io.jflannel.netlink.WireguardDeviceInfo;
@@ -17,16 +18,23 @@ import java.util.List;
 final class GenlWgDevice implements WgDevice {
   private final String name;
   private final Wireguard wg;
+  private final Kernel kernel;
+  private final int mtu;
 
-  private GenlWgDevice(String name, Wireguard wg) {
+  private GenlWgDevice(String name, Wireguard wg, Kernel kernel, int mtu) {
     this.name = name;
     this.wg = wg;
+    this.kernel = kernel;
+    this.mtu = mtu;
   }
 
-  /** Opens the generic-netlink family for the existing kernel device {@code name}. */
-  static WgDevice open(String name) throws WgException {
+  /**
+   * Opens the generic-netlink family for the kernel device {@code name}; {@link #ensure} creates
+   * the device again through {@code kernel} (MTU {@code mtu}) if someone deletes it.
+   */
+  static WgDevice open(String name, Kernel kernel, int mtu) throws WgException {
     try {
-      return new GenlWgDevice(name, Wireguard.open());
+      return new GenlWgDevice(name, Wireguard.open(), kernel, mtu);
     } catch (NetlinkException e) {
       throw new WgException(
           "cannot open the kernel's wireguard generic netlink family: " + e.getMessage(), e);
@@ -43,9 +51,18 @@ final class GenlWgDevice implements WgDevice {
     return "kernel (wireguard generic netlink, family " + wg.family() + ")";
   }
 
+  /** Creates the link again if it was deleted (it is made first by {@link WgDevices}). */
   @Override
-  public boolean ensure() {
-    return false; // the link is created by WgDevices; the kernel keeps it
+  public boolean ensure() throws WgException {
+    try {
+      if (kernel.findLink(name).isPresent()) {
+        return false;
+      }
+      kernel.createWireguard(name, mtu);
+      return true;
+    } catch (NetlinkException e) {
+      throw new WgException(name + ": cannot create the wireguard link: " + e.getMessage(), e);
+    }
   }
 
   @Override

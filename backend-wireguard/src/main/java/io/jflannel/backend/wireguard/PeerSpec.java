@@ -54,7 +54,13 @@ record PeerSpec(
       return null;
     }
     if (host == null) {
-      warnings.skipPeer(name(l), "no public address for mode " + mode.text() + " and family");
+      warnings.skipPeer(
+          name(l),
+          family == 4 || (family == 0 && mode == Mode.IPV4)
+              ? "no PublicIP to send to"
+              : family == 6 || mode == Mode.IPV6
+                  ? "no PublicIPv6 to send to"
+                  : "no public address to send to");
       return null;
     }
     List<IpPrefix> allowed = new ArrayList<>(2);

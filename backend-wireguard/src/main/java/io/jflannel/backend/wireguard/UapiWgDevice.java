@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,8 +30,14 @@ final class UapiWgDevice implements WgDevice {
   private final String name;
   private final Path socket;
   private final WireguardGo process;
+  private final long timeoutMillis;
 
   UapiWgDevice(String name, Path socketDir, Path binary) {
+    this(name, socketDir, binary, TIMEOUT_MILLIS);
+  }
+
+  UapiWgDevice(String name, Path socketDir, Path binary, long timeoutMillis) {
+    this.timeoutMillis = timeoutMillis;
     this.name = name;
     this.socket = socketDir.resolve(name + ".sock");
     this.process = new WireguardGo(binary, name);
@@ -136,17 +144,30 @@ final class UapiWgDevice implements WgDevice {
     }
   }
 
-  /** Sends one request and reads the answer up to its closing empty line. */
+  /** How long one request may take before wireguard-go is considered hung. */
+  static final long TIMEOUT_MILLIS = 10_000;
+
+  /**
+   * Sends one request and reads the answer up to its closing empty line, within the timeout ({@link
+   * #TIMEOUT_MILLIS} by default: a hung wireguard-go must not hang the daemon's event thread).
+   */
   private String request(String text) throws WgException {
-    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        Selector sel = Selector.open()) {
       ch.connect(UnixDomainSocketAddress.of(socket));
+      ch.configureBlocking(false);
+      long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
       ByteBuffer out = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+      SelectionKey key = ch.register(sel, SelectionKey.OP_WRITE);
       while (out.hasRemaining()) {
+        await(sel, deadline);
         ch.write(out);
       }
+      key.interestOps(SelectionKey.OP_READ);
       StringBuilder answer = new StringBuilder(256);
       ByteBuffer in = ByteBuffer.allocate(64 * 1024);
       while (!ends(answer)) {
+        await(sel, deadline);
         in.clear();
         int n = ch.read(in);
         if (n < 0) {
@@ -159,6 +180,14 @@ final class UapiWgDevice implements WgDevice {
       throw new WgException(
           name + ": cannot talk to wireguard-go on " + socket + ": " + e.getMessage(), e);
     }
+  }
+
+  private void await(Selector sel, long deadline) throws IOException {
+    long left = (deadline - System.nanoTime()) / 1_000_000;
+    if (left <= 0 || (sel.select(left) == 0 && System.nanoTime() >= deadline)) {
+      throw new IOException("no answer within " + timeoutMillis + " ms");
+    }
+    sel.selectedKeys().clear();
   }
 
   private static boolean ends(CharSequence s) {

@@ -22,7 +22,7 @@ final class WgDevices {
   /** Opens the kernel path for a device that exists (the generic-netlink family). */
   @FunctionalInterface
   interface KernelPath {
-    WgDevice open(String name) throws WgException;
+    WgDevice open(String name, Kernel kernel, int mtu) throws WgException;
   }
 
   private final Kernel kernel;
@@ -63,7 +63,7 @@ final class WgDevices {
               name, "the kernel has no WireGuard (ip link add type wireguard: " + "EOPNOTSUPP)");
         }
       }
-      WgDevice d = kernelPath.open(name);
+      WgDevice d = kernelPath.open(name, kernel, mtu);
       log.info("wireguard: {} is programmed through the kernel's wireguard generic netlink", name);
       return d;
     } catch (NetlinkException | WgException e) {

@@ -85,7 +85,7 @@ class WireguardNetworkTest {
     WgDevices wg =
         new WgDevices(
             kernel,
-            name -> devices.computeIfAbsent(name, FakeWgDevice::new),
+            (name, k, mtu) -> devices.computeIfAbsent(name, FakeWgDevice::new),
             Optional.empty(),
             dir);
     return new WireguardBackend(
@@ -323,7 +323,7 @@ class WireguardNetworkTest {
     WgDevices wg =
         new WgDevices(
             kernel,
-            n -> {
+            (n, k, mtu) -> {
               throw new AssertionError("kernel path");
             },
             Optional.of(Path.of("/usr/bin/wireguard-go")),
@@ -353,7 +353,7 @@ class WireguardNetworkTest {
     WgDevices wg =
         new WgDevices(
             kernel,
-            name -> devices.computeIfAbsent(name, FakeWgDevice::new),
+            (name, k, mtu) -> devices.computeIfAbsent(name, FakeWgDevice::new),
             Optional.empty(),
             dir);
     WireguardBackend b =
