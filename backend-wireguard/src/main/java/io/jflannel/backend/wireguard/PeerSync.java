@@ -35,6 +35,7 @@ final class PeerSync {
   private final PeerSpec spec;
   private final Warnings warnings;
   private final Map<LeaseKey, WgPeer> byLease = new HashMap<>();
+  private Map<LeaseKey, Derived> derived = new HashMap<>();
   private final Map<WgKey, LeaseKey> owner = new HashMap<>();
   private Map<WgKey, WgPeer> actual = new HashMap<>();
   private int handshaken;
@@ -80,7 +81,10 @@ final class PeerSync {
     Map<WgKey, WgPeer> upserts = new LinkedHashMap<>();
     for (LeaseEvent e : events) {
       Lease l = e.lease();
-      WgPeer want = e instanceof LeaseEvent.Added ? spec.peerOf(l, warnings) : null;
+      WgPeer want = e instanceof LeaseEvent.Added ? peerFor(l, derived) : null;
+      if (!(e instanceof LeaseEvent.Added)) {
+        derived.remove(l.key());
+      }
       WgPeer old = want == null ? byLease.remove(l.key()) : byLease.put(l.key(), want);
       if (old != null && (want == null || !old.publicKey().equals(want.publicKey()))) {
         if (l.key().equals(owner.get(old.publicKey()))) {
@@ -131,16 +135,18 @@ final class PeerSync {
   /** As {@link #reconcile(List)}, with the device as just read. */
   int reconcile(List<Lease> leases, WgState state) throws WgException {
     byLease.clear();
+    Map<LeaseKey, Derived> next = new HashMap<>(leases.size() * 2);
     owner.clear();
     Map<WgKey, WgPeer> wanted = new LinkedHashMap<>();
     for (Lease l : leases) {
-      WgPeer p = spec.peerOf(l, warnings);
+      WgPeer p = peerFor(l, next);
       if (p != null) {
         byLease.put(l.key(), p);
         claim(l.key(), p);
         wanted.put(p.publicKey(), p);
       }
     }
+    derived = next;
     seed(state);
     List<WgKey> removals = new ArrayList<>();
     for (WgKey k : actual.keySet()) {
@@ -196,5 +202,19 @@ final class PeerSync {
       m.put(p.publicKey(), p);
     }
     return m;
+  }
+
+  /** A lease and the peer it gave (null: skipped), so an unchanged lease is not parsed again. */
+  private record Derived(Lease lease, WgPeer peer) {}
+
+  /**
+   * The peer {@code l} wants: the one derived before when the lease is unchanged (a reconcile sees
+   * the same leases pass after pass), else {@link PeerSpec#peerOf}; recorded in {@code into}.
+   */
+  private WgPeer peerFor(Lease l, Map<LeaseKey, Derived> into) {
+    Derived d = derived.get(l.key());
+    WgPeer p = d != null && d.lease().equals(l) ? d.peer() : spec.peerOf(l, warnings);
+    into.put(l.key(), new Derived(l, p));
+    return p;
   }
 }

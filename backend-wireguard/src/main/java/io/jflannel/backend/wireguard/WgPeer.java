@@ -3,6 +3,7 @@ package io.jflannel.backend.wireguard;
 import io.jflannel.netlink.IpPrefix;
 import io.jflannel.netlink.Ips;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -32,7 +33,13 @@ public record WgPeer(
   /** Sorts the allowed IPs and maps an all-zero preshared key to null. */
   public WgPeer {
     Objects.requireNonNull(publicKey, "publicKey");
-    allowedIps = allowedIps.stream().sorted(ORDER).toList();
+    if (allowedIps.size() > 1) {
+      List<IpPrefix> sorted = new ArrayList<>(allowedIps);
+      sorted.sort(ORDER);
+      allowedIps = List.copyOf(sorted);
+    } else {
+      allowedIps = List.copyOf(allowedIps);
+    }
     if (presharedKey != null && presharedKey.isZero()) {
       presharedKey = null;
     }

@@ -98,6 +98,20 @@ public final class WgReconcileBench {
         goCpu / (double) passes,
         net.writes() - writes);
 
+    WgDevice device = net.links().get(0).device();
+    long rc0 = cpuNanos();
+    long rs = System.nanoTime();
+    for (int i = 0; i < passes; i++) {
+      device.read();
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "of which reading the device (UAPI get=1 and parsing, %d peers): %.1f ms, %.1f ms CPU in"
+            + " the JVM%n",
+        n,
+        (System.nanoTime() - rs) / 1e6 / passes,
+        (cpuNanos() - rc0) / 1e6 / passes);
+
     Lease moved = lease(1, "192.168.250.250");
     long e0 = System.nanoTime();
     net.handle(List.of(new LeaseEvent.Added(moved)));
