@@ -70,6 +70,20 @@ final class LinkCodec {
     return new Request(m, "RTM_NEWLINK " + spec.name() + " type " + a);
   }
 
+  /** {@code ip link add <name> [mtu M] type wireguard}. */
+  static Request createWireguard(String name, int mtu) {
+    MessageBuilder m =
+        ifinfo(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0)
+            .attrString(IFLA_IFNAME, name);
+    if (mtu > 0) {
+      m.attrU32(IFLA_MTU, mtu);
+    }
+    int info = m.beginNested(IFLA_LINKINFO);
+    m.attrString(IFLA_INFO_KIND, "wireguard");
+    m.endNested(info);
+    return new Request(m, "RTM_NEWLINK " + name + " type wireguard");
+  }
+
   static Request createVeth(String name, String peer, int peerNetnsFd) {
     MessageBuilder m =
         ifinfo(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0)

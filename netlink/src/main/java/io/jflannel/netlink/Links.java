@@ -74,6 +74,16 @@ public final class Links {
     return get(spec.name());
   }
 
+  /**
+   * Creates a WireGuard device. Like {@code ip link add <name> [mtu M] type wireguard}. Fails with
+   * {@code EEXIST} if a link of that name exists, and with {@code EOPNOTSUPP} when the kernel has
+   * no WireGuard (no {@code wireguard} module).
+   */
+  public Link createWireguard(String name, int mtu) throws NetlinkException {
+    nl.execute(LinkCodec.createWireguard(name, mtu));
+    return get(name);
+  }
+
   /** Creates a veth pair. Like {@code ip link add <name> type veth peer name <peer>}. */
   public void createVeth(String name, String peer) throws NetlinkException {
     nl.execute(LinkCodec.createVeth(name, peer, -1));

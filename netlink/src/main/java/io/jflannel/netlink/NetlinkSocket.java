@@ -60,13 +60,18 @@ final class NetlinkSocket implements AutoCloseable {
     return sa;
   }
 
-  /** Opens and binds a socket in the calling thread's network namespace. */
+  /** Opens and binds a {@code NETLINK_ROUTE} socket in the calling thread's network namespace. */
   static NetlinkSocket open() throws NetlinkException {
+    return open(Sys.NETLINK_ROUTE);
+  }
+
+  /** Opens and binds a socket of {@code protocol} ({@code NETLINK_GENERIC}, ...). */
+  static NetlinkSocket open(int protocol) throws NetlinkException {
     int fd;
     try {
-      fd = Sys.socket(Sys.AF_NETLINK, Sys.SOCK_RAW | Sys.SOCK_CLOEXEC, Sys.NETLINK_ROUTE);
+      fd = Sys.socket(Sys.AF_NETLINK, Sys.SOCK_RAW | Sys.SOCK_CLOEXEC, protocol);
     } catch (SysException e) {
-      throw new NetlinkException("socket(AF_NETLINK, NETLINK_ROUTE)", e.errno(), null, e);
+      throw new NetlinkException("socket(AF_NETLINK, " + protocol + ")", e.errno(), null, e);
     }
     try {
       try {

@@ -29,6 +29,20 @@ class LinkEncodingTest {
   }
 
   @Test
+  void wireguardWithMtuIsWhatIproute2Sends() {
+    // ip -n <ns> link add flannel-wg mtu 1420 type wireguard (sent; this kernel has no module)
+    byte[] ip =
+        Golden.message(
+            "4c00000010000506 2d25166b00000000 0000000000000000 0000000000000000"
+                + "080004008c050000 0f000300666c616e6e656c2d77670000"
+                + "14001200 0d000100 776972656775617264000000");
+    byte[] ours = encode(LinkCodec.createWireguard("flannel-wg", 1420), ip);
+    // same values; iproute2 puts IFLA_MTU first and leaves out the NUL after the kind
+    assertThat(parse(ours).render()).isEqualTo(parse(ip).withNulTerminatedKind().render());
+    assertThat(ours).hasSameSizeAs(ip);
+  }
+
+  @Test
   void vxlanWithMtuMacLocalAndUnderlayHasIproute2sAttributesInAnotherOrder() {
     // ip -n <ns> link add flannel.1 mtu 1450 address 5e:aa:bb:cc:dd:01 type vxlan id 1
     //   local 192.168.50.2 dev ext0 dstport 8472 nolearning

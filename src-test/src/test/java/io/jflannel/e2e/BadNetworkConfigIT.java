@@ -1,15 +1,22 @@
 package io.jflannel.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jflannel.netlink.testing.RootOnly;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,7 +61,57 @@ class BadNetworkConfigIT {
         Arguments.of(
             "SubnetLen too long",
             "{\"Network\":\"10.244.0.0/16\",\"SubnetLen\":31,\"Backend\":{\"Type\":\"vxlan\"}}",
-            List.of("(?i).*subnetlen.*")));
+            List.of("(?i).*subnetlen.*")),
+        Arguments.of(
+            "wireguard PSK not 32 bytes of base64",
+            "{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"wireguard\","
+                + "\"PSK\":\"c2VjcmV0\"}}",
+            List.of(".*PSK must be a 32-byte key in base64.*", "^((?!c2VjcmV0).)*$")));
+  }
+
+  /**
+   * The wireguard backend on a kernel without WireGuard and without wireguard-go (a PATH that lacks
+   * it): one line that names both ways to fix it.
+   */
+  @Test
+  void wireguardWithNeitherTheModuleNorWireguardGoIsOneLineNamingBothFixes() {
+    assumeTrue(
+        host.ns().exec("ip", "link", "add", "wgprobe", "type", "wireguard").exit() != 0,
+        "this kernel has WireGuard: the backend would use it");
+    cluster
+        .etcd()
+        .writeNetworkConfig("{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"wireguard\"}}");
+    List<String> flags = new ArrayList<>(cluster.daemonFlags(host));
+    int v = flags.indexOf("-v");
+    flags.subList(v, v + 2).clear();
+    Path bin = host.dir().resolve("bin-without-wireguard-go");
+    for (String tool : List.of("readlink", "dirname", "sh")) { // what the launcher needs
+      try {
+        Files.createDirectories(bin);
+        Files.deleteIfExists(bin.resolve(tool));
+        Files.createSymbolicLink(bin.resolve(tool), Path.of("/bin", tool).toRealPath());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    Map<String, String> env =
+        Map.of(
+            "PATH", bin.toString(),
+            "JAVA_HOME", System.getProperty("java.home"),
+            "WIREGUARD_KEY_FILE", host.dir().resolve("wgkey").toString());
+    Daemon d = cluster.launch(host, flags, env);
+    int exit = d.awaitExit(Duration.ofSeconds(30));
+    String out = d.output();
+    List<String> errorLines =
+        out.lines().filter(l -> l.startsWith("flanneld: ") || l.matches("\\S+ ERROR .*")).toList();
+    SoftAssertions s = new SoftAssertions();
+    s.assertThat(exit).as("exit status; output:\n%s", out).isEqualTo(1);
+    s.assertThat(errorLines).as("error lines; output:\n%s", out).hasSize(1);
+    s.assertThat(errorLines)
+        .allMatch(l -> l.contains("modprobe wireguard") && l.contains("install wireguard-go"));
+    s.assertThat(host.subnetEnv()).as("subnet.env").isEmpty();
+    s.assertThat(cluster.etcd().getPrefix(EtcdServer.SUBNETS)).as("leases in etcd").isEmpty();
+    s.assertAll();
   }
 
   @ParameterizedTest(name = "{0}")

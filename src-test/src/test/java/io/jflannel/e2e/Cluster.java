@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -326,9 +328,19 @@ final class Cluster implements AutoCloseable {
 
   /** Starts flanneld on {@code host} with exactly {@code flags} and returns at once. */
   Daemon launch(Host host, List<String> flags) {
-    Daemon d =
-        Daemon.start(
-            flanneld(), host.ns(), host.name(), flags, controlPlane.daemonEnv(host), host.log());
+    return launch(host, flags, Map.of());
+  }
+
+  /** As {@link #launch(Host, List)}, with {@code extraEnv} added to the daemon's environment. */
+  Daemon launch(Host host, List<String> flags, Map<String, String> extraEnv) {
+    Map<String, String> env = new HashMap<>(controlPlane.daemonEnv(host));
+    env.putAll(extraEnv);
+    List<String> wrapper = List.of();
+    if (backend == Backend.WIREGUARD) {
+      env.put("WIREGUARD_KEY_FILE", Wireguard.keyFile(host).toString());
+      wrapper = Wireguard.wrapper(host);
+    }
+    Daemon d = Daemon.start(wrapper, flanneld(), host.ns(), host.name(), flags, env, host.log());
     daemons.add(d);
     host.daemon(d);
     return d;
@@ -399,6 +411,7 @@ final class Cluster implements AutoCloseable {
     if (host.running()) {
       host.daemon().kill();
     }
+    Wireguard.killWireguardGo(host);
     hosts.remove(host);
     host.podNs().close();
     host.ns().close();
@@ -468,7 +481,21 @@ final class Cluster implements AutoCloseable {
 
   /** Every pod with an address of {@code family} pings every other such pod over it. */
   void assertPodsReachEachOther(Family family) {
-    Pings.assertMatrix(hosts.stream().filter(h -> family.podIp(h) != null).toList(), family);
+    List<Host> plugged = hosts.stream().filter(h -> family.podIp(h) != null).toList();
+    if (backend == Backend.WIREGUARD) {
+      // After a wireguard-go restart (new device, no sessions) its peers still hold the old
+      // session and send with keys it no longer has, which it drops, until a new handshake: the
+      // first round of pings can fail (wireguard-go's verbose log shows it). A lost initiation is
+      // retried after 5 s (REKEY_TIMEOUT). So: every pair must get through within 20 s.
+      long t0 = System.nanoTime();
+      await("every pod reaches every other pod over WireGuard")
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(() -> Pings.assertMatrix(plugged, family));
+      log.info("{}: ping matrix passed after {} ms", this, (System.nanoTime() - t0) / 1_000_000);
+      return;
+    }
+    Pings.assertMatrix(plugged, family);
   }
 
   @Override
@@ -487,6 +514,9 @@ final class Cluster implements AutoCloseable {
               d.kill();
             }
           });
+    }
+    for (Host h : hosts) {
+      quietly("stop the wireguard-go of " + h, () -> Wireguard.killWireguardGo(h));
     }
     if (controlPlane != null) {
       quietly("stop the control plane", controlPlane::close);

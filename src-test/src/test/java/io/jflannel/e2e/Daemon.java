@@ -49,8 +49,24 @@ final class Daemon {
       List<String> flags,
       Map<String, String> env,
       Path log) {
-    List<String> cmd =
-        new ArrayList<>(List.of("ip", "netns", "exec", ns.name(), flanneld.toString()));
+    return start(List.of(), flanneld, ns, host, flags, env, log);
+  }
+
+  /**
+   * As {@link #start(Path, TestNetns, String, List, Map, Path)}, with {@code wrapper} run inside
+   * the namespace before the daemon (it must {@code exec} it, so the PID stays the daemon's).
+   */
+  static Daemon start(
+      List<String> wrapper,
+      Path flanneld,
+      TestNetns ns,
+      String host,
+      List<String> flags,
+      Map<String, String> env,
+      Path log) {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns.name()));
+    cmd.addAll(wrapper);
+    cmd.add(flanneld.toString());
     cmd.addAll(flags);
     try {
       Files.writeString(

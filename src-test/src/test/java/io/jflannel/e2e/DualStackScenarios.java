@@ -287,6 +287,8 @@ abstract class DualStackScenarios {
               + PEER_IP6
               + "\",\"BackendType\":\"host-gw\"}";
       case UDP -> throw new IllegalStateException("udp has no IPv6");
+      case WIREGUARD ->
+          throw new IllegalStateException("the dual-stack scenarios do not run on wireguard");
     };
   }
 

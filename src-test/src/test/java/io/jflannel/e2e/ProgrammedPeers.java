@@ -45,6 +45,12 @@ final class ProgrammedPeers {
           .as("%s has a flannel.1 device", host.name())
           .isFalse();
     }
+    if (backend == Backend.WIREGUARD) {
+      s.assertThat(Wireguard.peers(host))
+          .as("%s wg show flannel-wg dump (peers)", host.name())
+          .containsExactlyInAnyOrderElementsOf(
+              peers.stream().flatMap(p -> Wireguard.expectedPeer(p).stream()).toList());
+    }
     if (backend == Backend.VXLAN && stack.v6()) {
       s.assertThat(k.neighbours6(KernelState.VXLAN6_DEVICE))
           .as("%s IPv6 neighbours on flannel-v6.1", host.name())
@@ -93,7 +99,10 @@ final class ProgrammedPeers {
                         stack.v4() ? o.publicIp() : null,
                         backend.leaseType(),
                         vxlan && stack.v4() ? o.kernel().linkMac(KernelState.VXLAN_DEVICE) : null,
-                        null,
+                        backend == Backend.WIREGUARD
+                            ? UpstreamShapes.leaseValue(
+                                backend, o.publicIp(), Wireguard.publicKey(o))
+                            : null,
                         o.lease().lease6(),
                         stack.v6() ? o.publicIpv6() : null,
                         vxlan && stack.v6() ? o.kernel().linkMac(KernelState.VXLAN6_DEVICE) : null))
@@ -120,6 +129,19 @@ final class ProgrammedPeers {
           "inet " + Ip4.address(env.lease()) + "/32");
     } else {
       s.assertThat(k.hasLink(KernelState.VXLAN_DEVICE)).as("%s has flannel.1", h.name()).isFalse();
+    }
+    if (backend == Backend.WIREGUARD) {
+      s.assertThat(k.linkDetails(Wireguard.DEVICE))
+          .as("%s ip -d link show flannel-wg (wireguard-go's TUN)", h.name())
+          .matches("(?s).*\\bmtu " + Backend.WIREGUARD.mtu() + "\\b.*\\btun type tun\\b.*")
+          .contains(",UP,");
+      s.assertThat(k.ipv4Addresses(Wireguard.DEVICE))
+          .as("%s addresses of flannel-wg", h.name())
+          .containsExactly("inet " + Ip4.address(env.lease()) + "/32");
+      s.assertThat(Wireguard.peers(h))
+          .as("%s wg show flannel-wg dump (peers)", h.name())
+          .containsExactlyInAnyOrderElementsOf(
+              peers.stream().flatMap(p -> Wireguard.expectedPeer(p).stream()).toList());
     }
     if (stack.v6()) {
       s.assertThat(k.overlayRoutes6(Stack.IPV6_NETWORK))

@@ -42,6 +42,9 @@ final class UpstreamShapes {
     if (backend == Backend.UDP) {
       return List.of(Backend.NETWORK + " dev " + KernelState.UDP_DEVICE);
     }
+    if (backend == Backend.WIREGUARD) {
+      return List.of(Backend.NETWORK + " dev " + Wireguard.DEVICE + " scope link");
+    }
     return peers.stream()
         .filter(p -> p.complete(Family.V4, backend))
         .map(
@@ -50,7 +53,8 @@ final class UpstreamShapes {
                   case VXLAN ->
                       p.subnet() + " via " + Ip4.address(p.subnet()) + " dev flannel.1 onlink";
                   case HOST_GW -> p.subnet() + " via " + p.publicIp() + " dev eth0";
-                  case UDP -> throw new AssertionError("udp has no per-peer route");
+                  case UDP, WIREGUARD ->
+                      throw new AssertionError(backend + " has no per-peer route");
                 })
         .toList();
   }
@@ -118,6 +122,7 @@ final class UpstreamShapes {
                   case HOST_GW ->
                       p.subnet6() + " via " + p.publicIpv6() + " dev eth0 metric 1024 pref medium";
                   case UDP -> throw new AssertionError("udp has no IPv6");
+                  case WIREGUARD -> throw new AssertionError("wireguard has no per-peer route");
                 })
         .toList();
   }
@@ -206,12 +211,14 @@ final class UpstreamShapes {
    * written as null): udp writes neither type nor data, {@code {"PublicIP":..,"PublicIPv6":null}}.
    */
   static String leaseValue(Backend backend, String publicIp, String vtepMac) {
+    // vtepMac: for wireguard, the node's public key (upstream's wireguardLeaseAttrs.PublicKey)
     String head = "{\"PublicIP\":\"" + publicIp + "\",\"PublicIPv6\":null";
     String type = ",\"BackendType\":\"" + backend.leaseType() + "\"";
     return switch (backend) {
       case VXLAN -> head + type + ",\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"" + vtepMac + "\"}}";
       case HOST_GW -> head + type + "}";
       case UDP -> head + "}";
+      case WIREGUARD -> head + type + ",\"BackendData\":{\"PublicKey\":\"" + vtepMac + "\"}}";
     };
   }
 
@@ -320,6 +327,7 @@ final class UpstreamShapes {
         switch (backend) {
           case VXLAN -> "{\"VNI\":1,\"VtepMAC\":\"" + vtepMac + "\"}";
           case HOST_GW, UDP -> "null";
+          case WIREGUARD -> "{\"PublicKey\":\"" + vtepMac + "\"}";
         });
     a.put(p + "public-ip", publicIp);
     return a;

@@ -83,6 +83,12 @@ public interface Kernel extends AutoCloseable {
    */
   Link createVxlan(VxlanSpec spec) throws NetlinkException;
 
+  /**
+   * Creates a WireGuard device ({@code ip link add <name> mtu <mtu> type wireguard}); {@code
+   * EEXIST} if the name is taken, {@code EOPNOTSUPP} if the kernel has no WireGuard.
+   */
+  Link createWireguard(String name, int mtu) throws NetlinkException;
+
   /** Deletes a link. */
   void deleteLink(int index) throws NetlinkException;
 

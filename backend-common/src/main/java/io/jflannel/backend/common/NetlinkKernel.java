@@ -118,6 +118,11 @@ public final class NetlinkKernel implements Kernel {
   }
 
   @Override
+  public Link createWireguard(String name, int mtu) throws NetlinkException {
+    return nl.links().createWireguard(name, mtu);
+  }
+
+  @Override
   public Link createVxlan(VxlanSpec spec) throws NetlinkException {
     return nl.links().createVxlan(spec);
   }

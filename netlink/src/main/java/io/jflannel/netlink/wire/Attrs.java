@@ -159,4 +159,29 @@ public final class Attrs {
     int p = need(type, 0);
     return parse(buf, p, p + (buf.getShort(p - 4) & 0xffff) - 4);
   }
+
+  /** A native-order 16-bit value. */
+  public int u16(int type) throws NetlinkParseException {
+    return buf.getShort(need(type, 2)) & 0xffff;
+  }
+
+  /** A native-order 64-bit value. */
+  public long u64(int type) throws NetlinkParseException {
+    return buf.getLong(need(type, 8));
+  }
+
+  /**
+   * The entries of a netlink array: every attribute here parsed as nested attributes, in order
+   * (their types are indexes and are not looked at).
+   */
+  public java.util.List<Attrs> entries() throws NetlinkParseException {
+    java.util.List<Attrs> out = new java.util.ArrayList<>();
+    int pos = from;
+    while (end - pos >= 4) {
+      int rtaLen = buf.getShort(pos) & 0xffff;
+      out.add(parse(buf, pos + 4, pos + rtaLen));
+      pos += Rt.align(rtaLen);
+    }
+    return out;
+  }
 }

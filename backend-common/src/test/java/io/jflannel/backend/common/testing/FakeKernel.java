@@ -365,6 +365,29 @@ public final class FakeKernel implements Kernel {
     return l;
   }
 
+  /**
+   * Whether {@link #createWireguard} works (true) or fails with EOPNOTSUPP, as without the module.
+   */
+  public synchronized void hasWireguard(boolean has) {
+    wireguard = has;
+  }
+
+  private boolean wireguard = true;
+
+  @Override
+  public synchronized Link createWireguard(String name, int mtu) throws NetlinkException {
+    deviceOps.add("createWireguard " + name);
+    if (!wireguard) {
+      throw new NetlinkException("RTM_NEWLINK " + name + " type wireguard", Errno.EOPNOTSUPP);
+    }
+    if (findLink(name).isPresent()) {
+      throw new NetlinkException("RTM_NEWLINK " + name, Errno.EEXIST);
+    }
+    Link l = new Link(nextIndex++, name, "wireguard", 0, mtu, null, 0, null);
+    links.put(l.index(), l);
+    return l;
+  }
+
   @Override
   public synchronized void deleteLink(int index) throws NetlinkException {
     Link l = link(index);
