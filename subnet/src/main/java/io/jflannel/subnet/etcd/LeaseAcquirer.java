@@ -167,6 +167,12 @@ final class LeaseAcquirer {
       store.revokeQuietly(grant.id());
       return Optional.empty();
     }
+    if (!firstToClaim(key, revision.getAsLong())) {
+      store.delete(fullKey);
+      store.revokeQuietly(grant.id());
+      this.listing = null;
+      return Optional.empty();
+    }
     log.info("allocated lease {} to current node ({})", key, publicIps(attrs));
     Lease lease =
         new Lease(
@@ -176,6 +182,41 @@ final class LeaseAcquirer {
             granted.plusSeconds(grant.ttlSeconds()),
             revision.getAsLong());
     return Optional.of(new OwnLease(lease, fullKey, value, revision.getAsLong(), grant.id()));
+  }
+
+  /**
+   * Dual-stack: whether the key just created at {@code revision} is the first claim on its subnets.
+   * Its name holds both subnets, so two nodes that picked the same IPv4 or the same IPv6 subnet
+   * with a different other half create two different keys and both succeed (upstream has this race
+   * too); the later of two such keys gives way and its node picks again. An IPv4-only or IPv6-only
+   * key names its one subnet, and etcd's create-if-absent already settles that race.
+   */
+  private boolean firstToClaim(LeaseKey key, long revision)
+      throws SubnetException, InterruptedException {
+    if (key.subnet() == null || key.ipv6Subnet() == null) {
+      return true;
+    }
+    EtcdStore.Listing after = store.list(keys.subnets());
+    for (EtcdStore.Entry e : after.entries()) {
+      Optional<LeaseKey> other = keys.parse(e.key());
+      if (other.isEmpty() || other.get().equals(key) || e.createRevision() > revision) {
+        continue;
+      }
+      LeaseKey o = other.get();
+      boolean v4 = o.subnet() != null && o.subnet().overlaps(key.subnet());
+      boolean v6 = o.ipv6Subnet() != null && o.ipv6Subnet().overlaps(key.ipv6Subnet());
+      if (v4 || v6) {
+        log.info(
+            "{} was created at revision {} after {} claimed {}; picking again",
+            key,
+            revision,
+            o,
+            v4 ? key.subnet() : key.ipv6Subnet());
+        return false;
+      }
+    }
+    this.listing = after;
+    return true;
   }
 
   /** The node's public addresses for log lines: {@code 192.168.1.2}, {@code fd00::2} or both. */

@@ -229,6 +229,58 @@ class EtcdDualStackIT {
     assertThat(get(client, key("0.0.0.0-0&fc00:0:0:177::-64"))).isPresent();
   }
 
+  /**
+   * Two dual-stack nodes starting at once with a single free IPv6 subnet: both list it free and
+   * create keys that differ in their IPv4 half. The later key gives way, so the subnet is never
+   * leased twice; its node picks again and finds no IPv6 subnet left.
+   */
+  @Test
+  void twoNodesRacingForOneIpv6SubnetNeverBothGetIt() throws Exception {
+    for (int round = 0; round < 10; round++) {
+      prefix = EtcdTestSupport.freshPrefix();
+      put(
+          client,
+          prefix + "/config",
+          "{\"Network\": \"10.5.0.0/16\", \"EnableIPv6\": true, \"IPv6Network\": \"fc00::/48\","
+              + " \"IPv6SubnetMin\": \"fc00:0:0:7::\", \"IPv6SubnetMax\": \"fc00:0:0:7::\","
+              + " \"Backend\": {\"Type\": \"vxlan\"}}");
+      EtcdSubnetManager a = manager();
+      EtcdSubnetManager b = manager();
+      a.networkConfig();
+      b.networkConfig();
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+      java.util.concurrent.CompletableFuture<Lease> la =
+          race(start, a, attrs("192.168.1.1", "fd00::1", "01"));
+      java.util.concurrent.CompletableFuture<Lease> lb =
+          race(start, b, attrs("192.168.1.2", "fd00::2", "02"));
+      List<Lease> won = new java.util.ArrayList<>();
+      for (var f : List.of(la, lb)) {
+        try {
+          won.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+          assertThat(e.getCause()).hasMessageContaining("out of subnets");
+        }
+      }
+      assertThat(won).as("round %d: exactly one node leases the one IPv6 subnet", round).hasSize(1);
+      assertThat(EtcdTestSupport.keys(client, prefix + "/subnets/"))
+          .as("round %d: the loser's key is gone", round)
+          .hasSize(1);
+    }
+  }
+
+  private static java.util.concurrent.CompletableFuture<Lease> race(
+      java.util.concurrent.CyclicBarrier start, EtcdSubnetManager m, LeaseAttrs attrs) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            start.await();
+            return m.acquireLease(attrs);
+          } catch (Exception e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        });
+  }
+
   @Test
   void ipv6OnlyNeedsAPublicIpv6Address() throws Exception {
     put(client, prefix + "/config", IPV6_ONLY);

@@ -85,6 +85,20 @@ final class EtcdTestSupport {
     return kvs.isEmpty() ? Optional.empty() : Optional.of(kvs.get(0));
   }
 
+  /** The keys under {@code prefix}. */
+  static List<String> keys(Client client, String prefix) throws Exception {
+    return client
+        .getKVClient()
+        .get(
+            EtcdStore.bytes(prefix),
+            io.etcd.jetcd.options.GetOption.builder().isPrefix(true).withKeysOnly(true).build())
+        .get()
+        .getKvs()
+        .stream()
+        .map(kv -> kv.getKey().toString(StandardCharsets.UTF_8))
+        .toList();
+  }
+
   static String value(KeyValue kv) {
     return kv.getValue().toString(StandardCharsets.UTF_8);
   }
