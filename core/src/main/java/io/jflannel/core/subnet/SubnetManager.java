@@ -6,6 +6,7 @@ import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
 import io.jflannel.core.metrics.MetricSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -99,6 +100,17 @@ public interface SubnetManager extends MetricSource, AutoCloseable {
    *     unreachable)
    */
   List<Lease> currentLeases() throws SubnetException, InterruptedException;
+
+  /**
+   * Returns why the store cannot be reached right now (etcd: the lease watch is down and
+   * reconnecting; kube: the Node watch is), or empty while it can be, before {@link #watchLeases},
+   * and when the manager cannot tell. The daemon's readiness check polls it every second and turns
+   * {@code /readyz} 503 once the store has been unreachable longer than its threshold; it never
+   * restarts anything because of it. Cheap and non-blocking: reads state, never the network.
+   */
+  default Optional<String> unreachable() {
+    return Optional.empty();
+  }
 
   /**
    * Stops renewals and watches and releases the client. Does not delete this node's lease: like

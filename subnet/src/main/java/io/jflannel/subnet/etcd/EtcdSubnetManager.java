@@ -278,6 +278,18 @@ public final class EtcdSubnetManager implements SubnetManager {
     return peers;
   }
 
+  /** Why the lease watch cannot reach etcd now (it is down and reconnecting), if it cannot. */
+  @Override
+  public Optional<String> unreachable() {
+    for (EtcdLeaseWatch watch : watches) {
+      Optional<String> why = watch.unreachable();
+      if (why.isPresent()) {
+        return why;
+      }
+    }
+    return Optional.empty();
+  }
+
   @Override
   public void close() {
     LeaseKeeper toClose;

@@ -9,6 +9,7 @@ import io.jflannel.subnet.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,7 @@ final class ResilientWatch implements AutoCloseable {
   private Listener listener; // guarded by lock: the current watcher's listener
   private boolean closed; // guarded by lock
   private boolean failing; // guarded by lock: a failure was logged at WARN and not yet recovered
+  private final WatchPulse pulse;
 
   /**
    * Creates a watch; nothing happens until {@link #start}.
@@ -95,6 +97,7 @@ final class ResilientWatch implements AutoCloseable {
     this.executor = executor;
     this.backoff = new Backoff(timings.backoffInitial(), timings.backoffMax(), random);
     this.name = name;
+    this.pulse = new WatchPulse(name);
   }
 
   /**
@@ -159,6 +162,36 @@ final class ResilientWatch implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Why the watch is down, while it fails and until etcd answers it again (a failed listing, an
+   * interrupted or refused watch), or while a {@link #ping} has gone unanswered for longer than
+   * {@code patience}; empty while it works.
+   */
+  Optional<String> failure(Duration patience) {
+    return pulse.down(patience);
+  }
+
+  /**
+   * Asks etcd for a progress notification on the open watch, which any working watch stream answers
+   * at once: jetcd reconnects a cut stream by itself without telling its listener, so this is how a
+   * stopped or unreachable etcd is noticed while nothing changes. Must run on the executor.
+   */
+  void ping() {
+    Watch.Watcher open;
+    synchronized (lock) {
+      open = watcher;
+      if (closed || open == null) {
+        return;
+      }
+    }
+    pulse.pinged();
+    try {
+      open.requestProgress();
+    } catch (RuntimeException e) {
+      log.debug("{}: progress request failed: {}", name, e.toString());
+    }
+  }
+
   private void connect() {
     long gen;
     long from;
@@ -212,6 +245,7 @@ final class ResilientWatch implements AutoCloseable {
         warn = !failing;
         failing = true;
       }
+      pulse.failed(e.getMessage());
       if (warn) {
         log.warn("{}: {}; trying again in {} ms", name, e.getMessage(), delay.toMillis());
       } else {
@@ -248,6 +282,7 @@ final class ResilientWatch implements AutoCloseable {
       failing = true;
       resumeAfter = revision;
     }
+    pulse.failed(error.getMessage() == null ? error.toString() : error.getMessage());
     closeQuietly(open);
     if (error instanceof CompactedException compacted) {
       log.warn(
@@ -278,6 +313,7 @@ final class ResilientWatch implements AutoCloseable {
         return;
       }
       backoff.reset();
+      pulse.answered();
       if (failing) {
         failing = false;
         log.info("{}: watching again after revision {}", name, revision);

@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -288,6 +289,16 @@ public final class KubeSubnetManager implements SubnetManager {
           "the node list has not been received yet (API server unreachable?); try again later");
     }
     return w.leases();
+  }
+
+  /** Why the Node watch cannot reach the API server now, if it cannot; empty without a watch. */
+  @Override
+  public Optional<String> unreachable() {
+    NodeWatch w;
+    synchronized (lock) {
+      w = watch;
+    }
+    return w == null ? Optional.empty() : w.unreachable();
   }
 
   /** Returns a snapshot of the node watch: sync state, peer counts, delivered events. */
