@@ -144,6 +144,8 @@ public final class FlannelOptions {
 
   @Mixin private KubeFlags kube = new KubeFlags();
 
+  @Mixin private HealthFlags health = new HealthFlags();
+
   @Option(names = "--version", versionHelp = true, description = "print version and exit")
   private boolean version;
 
@@ -271,6 +273,11 @@ public final class FlannelOptions {
   /** The Kubernetes flags other than {@code --kube-subnet-mgr} (kube mode). */
   public KubeFlags kube() {
     return kube;
+  }
+
+  /** jflannel's health-check thresholds. */
+  public HealthFlags health() {
+    return health;
   }
 
   /** {@code --iface} values in order, empty values dropped. */
