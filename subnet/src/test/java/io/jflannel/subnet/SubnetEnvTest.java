@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.ip.Ip4;
 import io.jflannel.core.ip.Ip4Net;
+import io.jflannel.core.ip.Ip6;
 import io.jflannel.core.ip.Ip6Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
@@ -30,6 +31,35 @@ class SubnetEnvTest {
 
     assertThat(SubnetEnv.of(dual, lease, 1450, true)).isEqualTo(SubnetFileTest.DUAL_STACK);
     assertThat(SubnetEnv.of(v4, lease, 1450, true)).isEqualTo(SubnetFileTest.V4_ONLY);
+  }
+
+  @Test
+  void anIpv6OnlyConfigGivesAFileWithoutIpv4Lines() throws Exception {
+    NetworkConfig v6 =
+        NetworkConfig.parse(
+            "{\"EnableIPv4\": false, \"EnableIPv6\": true, \"IPv6Network\": \"fc00::/48\","
+                + " \"Backend\": {\"Type\": \"vxlan\"}}");
+    Lease lease =
+        new Lease(
+            null,
+            Ip6Net.parse("fc00:0:0:3::/64"),
+            new LeaseAttrs(null, Ip6.parse("fd00::3"), "vxlan", null, null),
+            null,
+            0);
+
+    SubnetEnv env = SubnetEnv.of(v6, lease, 1500, false);
+
+    assertThat(env).isEqualTo(SubnetFileTest.V6_ONLY);
+    assertThat(SubnetFile.format(env))
+        .isEqualTo(
+            "FLANNEL_IPV6_NETWORK=fc00::/48\n"
+                + "FLANNEL_IPV6_SUBNET=fc00:0:0:3::1/64\n"
+                + "FLANNEL_MTU=1500\n"
+                + "FLANNEL_IPMASQ=false\n");
+    Lease dual = new Lease(Ip4Net.parse("10.244.3.0/24"), lease.ipv6Subnet(), ATTRS, null, 0);
+    assertThat(SubnetEnv.of(v6, dual, 1500, false))
+        .as("the IPv4 subnet of a lease is not written when the config disables IPv4")
+        .isEqualTo(env);
   }
 
   @Test

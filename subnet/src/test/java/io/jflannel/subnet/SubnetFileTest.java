@@ -202,6 +202,19 @@ class SubnetFileTest {
   }
 
   @Test
+  void readsBackAnIpv6OnlyFileAsThePreviousIpv6Subnet() throws Exception {
+    Path path = dir.resolve("subnet.env");
+    new SubnetFile(path).write(V6_ONLY);
+
+    SubnetEnv env = new SubnetFile(path).read().orElseThrow();
+
+    assertThat(env).isEqualTo(V6_ONLY);
+    assertThat(env.network()).isNull();
+    assertThat(env.subnet()).isNull();
+    assertThat(env.ipv6Subnet()).isEqualTo(Ip6Net.parse("fc00:0:0:3::/64"));
+  }
+
+  @Test
   void toleratesWhatGodotenvToleratesOnOneLine() throws Exception {
     Path path = dir.resolve("subnet.env");
     Files.writeString(

@@ -172,7 +172,7 @@ public abstract class RouteNetwork implements Network, NetworkStats {
         log.info("lease removed: {}", l.subnets());
       }
     }
-    apply(c);
+    apply(c, events.size());
   }
 
   @Override
@@ -200,7 +200,7 @@ public abstract class RouteNetwork implements Network, NetworkStats {
     if (!c.isEmpty()) {
       log.info("reconcile: {}", c);
     }
-    Set<Change> stillFailing = apply(c);
+    Set<Change> stillFailing = apply(c, c.routes.size() + c.goneRoutes.size());
     failing.retainAll(stillFailing); // what was not tried again no longer matters
   }
 
@@ -225,7 +225,7 @@ public abstract class RouteNetwork implements Network, NetworkStats {
       List<Route> routes = new ArrayList<>();
       for (Route r : kernel.routes(Rt.AF_UNSPEC)) {
         if (ownsRoute(r)) {
-          routes.add(NexthopIds.normalize(r));
+          routes.add(asWritten(r));
         }
       }
       List<Neighbour> neighbours = new ArrayList<>();
@@ -262,21 +262,44 @@ public abstract class RouteNetwork implements Network, NetworkStats {
   }
 
   /**
-   * Writes {@code c}; returns the changes the kernel refused. A delete of an object already gone is
-   * not a failure.
+   * Writes {@code changes}, made for {@code peers} peers: at once, or for a large batch in slices
+   * with a progress line at most every second.
    */
-  private Set<Change> apply(Changes c) throws BackendException {
+  private List<Outcome> write(List<Change> changes, int peers) throws NetlinkException {
+    if (!Progress.wanted(peers)) {
+      writes += changes.size();
+      return kernel.apply(changes);
+    }
+    Progress progress = new Progress(log, backend, peers, changes.size());
+    List<Outcome> outcomes = new ArrayList<>(changes.size());
+    for (int from = 0; from < changes.size(); from += PROGRESS_SLICE) {
+      List<Change> slice = changes.subList(from, Math.min(changes.size(), from + PROGRESS_SLICE));
+      outcomes.addAll(kernel.apply(slice));
+      writes += slice.size();
+      progress.written(outcomes.size());
+    }
+    progress.finished();
+    return outcomes;
+  }
+
+  /** Changes written between two progress checks of a large batch. */
+  private static final int PROGRESS_SLICE = 4096;
+
+  /**
+   * Writes {@code c} (for about {@code peers} peers); returns the changes the kernel refused. A
+   * delete of an object already gone is not a failure.
+   */
+  private Set<Change> apply(Changes c, int peers) throws BackendException {
     List<Change> changes = c.toList();
     if (changes.isEmpty()) {
       return Set.of();
     }
     List<Outcome> outcomes;
     try {
-      outcomes = kernel.apply(changes);
+      outcomes = write(changes, peers);
     } catch (NetlinkException e) {
       throw new BackendException(backend + ": netlink failed: " + e.getMessage(), e);
     }
-    writes += changes.size();
     Set<Change> refused = new HashSet<>();
     for (Outcome o : outcomes) {
       boolean gone = o.errno() == Errno.ENOENT || o.errno() == Errno.ESRCH;
@@ -292,6 +315,33 @@ public abstract class RouteNetwork implements Network, NetworkStats {
       }
     }
     return refused;
+  }
+
+  /** The metric the kernel gives an IPv6 route written without one ({@code IP6_RT_PRIO_USER}). */
+  static final int IPV6_DEFAULT_METRIC = 1024;
+
+  /**
+   * A dumped route as this network wrote it, so that an unchanged route compares equal: a nexthop
+   * route without the gateway and link the kernel fills in ({@link NexthopIds#normalize}), and an
+   * IPv6 route without the metric 1024 the kernel gives a route written with none.
+   */
+  static Route asWritten(Route dumped) {
+    Route r = NexthopIds.normalize(dumped);
+    if (r.family() != Rt.AF_INET6 || r.priority() != IPV6_DEFAULT_METRIC) {
+      return r;
+    }
+    return new Route(
+        r.dst(),
+        r.gateway(),
+        r.linkIndex(),
+        r.flags(),
+        r.scope(),
+        r.table(),
+        r.protocol(),
+        r.type(),
+        r.nexthopId(),
+        0,
+        r.prefSrc());
   }
 
   @Override

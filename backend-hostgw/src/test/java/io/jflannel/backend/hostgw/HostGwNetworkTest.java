@@ -195,17 +195,38 @@ class HostGwNetworkTest {
       n.reconcile(List.of(dual(3), dual(4)));
       Route v6 = route("fd10:0:0:3::/64", "fd00:50::3", eth0.index());
       assertThat(routes())
-          .contains(route("10.244.3.0/24", "192.168.50.3", eth0.index()), v6)
+          .contains(route("10.244.3.0/24", "192.168.50.3", eth0.index()), metric1024(v6))
           .hasSize(4);
+      kernel.clearWrites();
+      n.reconcile(List.of(dual(3), dual(4)));
+      assertThat(kernel.writes())
+          .as("an IPv6 route kept with the kernel's metric 1024 is the one written")
+          .isEmpty();
       kernel.remove(v6);
       Route stale6 = route("fd10:0:0:9::/64", "fd00:50::9", eth0.index());
       kernel.plant(stale6);
       kernel.clearWrites();
       n.reconcile(List.of(dual(3), dual(4)));
-      assertThat(routes()).contains(v6).doesNotContain(stale6);
+      assertThat(routes()).contains(metric1024(v6)).doesNotContain(metric1024(stale6));
       assertThat(kernel.writes())
           .containsExactlyInAnyOrder(Change.replace(v6), Change.delete(stale6));
     }
+  }
+
+  /** An IPv6 route as the kernel keeps one written without a metric. */
+  private static Route metric1024(Route r) {
+    return new Route(
+        r.dst(),
+        r.gateway(),
+        r.linkIndex(),
+        r.flags(),
+        r.scope(),
+        r.table(),
+        r.protocol(),
+        r.type(),
+        r.nexthopId(),
+        1024,
+        r.prefSrc());
   }
 
   @Test
@@ -265,6 +286,26 @@ class HostGwNetworkTest {
               new LeaseEvent.Added(lease("10.244.1.0/24", "192.168.50.2"))));
       n.reconcile(List.of(vxlan, lease("10.244.1.0/24", "192.168.50.2")));
       assertThat(routes()).isEmpty();
+      assertThat(kernel.writes()).isEmpty();
+    }
+  }
+
+  @Test
+  void aBatchLargeEnoughToReportProgressIsWrittenInSlicesWithTheSameResult() throws Exception {
+    kernel.connect(eth0.index(), IpPrefix.parse("192.168.0.0/16"));
+    List<LeaseEvent> events = new java.util.ArrayList<>();
+    for (int k = 2; k < 6_002; k++) {
+      String ab = (k >> 8) + "." + (k & 255);
+      events.add(new LeaseEvent.Added(lease("10." + ab + ".0/24", "192.168." + ab)));
+    }
+    try (HostGwNetwork n =
+        network("{\"Network\":\"10.0.0.0/8\",\"Backend\":{\"Type\":\"host-gw\"}}")) {
+      n.handle(events);
+      assertThat(kernel.storedRoutes()).hasSize(6_000);
+      assertThat(n.writes()).isEqualTo(6_000);
+      assertThat(n.peerCount()).isEqualTo(6_000);
+      kernel.clearWrites();
+      n.reconcile(events.stream().map(LeaseEvent::lease).toList());
       assertThat(kernel.writes()).isEmpty();
     }
   }

@@ -31,9 +31,10 @@ import java.util.Set;
  *
  * <p>It owns the devices' permanent neighbours of their own family, their FDB entries with a
  * destination, the unicast routes through them into the flannel networks (IPv4: all of the IPv4
- * device's), and with DirectRouting the gatewayed routes into the networks on the external link. A
- * peer whose lease lacks a family this node runs (no subnet, public IP or VtepMAC of it) is skipped
- * for that family only, with one warning; its other family and the other peers are unaffected.
+ * device's; IPv6: not the kernel's own route to the device's {@code /128}), and with DirectRouting
+ * the gatewayed routes into the networks on the external link. A peer whose lease lacks a family
+ * this node runs (no subnet, public IP or VtepMAC of it) is skipped for that family only, with one
+ * warning; its other family and the other peers are unaffected.
  *
  * <p>{@link #mtu} is the smaller of the two devices' MTUs in dual-stack (the IPv6 device's), so a
  * pod's full-size packet fits either tunnel; upstream writes the IPv4 device's.
@@ -104,7 +105,8 @@ public final class VxlanNetwork extends RouteNetwork {
       return r.type() == Rt.RTN_UNICAST;
     }
     if (!v4 && device6 != null && r.linkIndex() == device6.index()) {
-      return r.type() == Rt.RTN_UNICAST && peerSubnet(r.dst());
+      // not the kernel's own: the /128 of the device's address, fe80::/64
+      return r.type() == Rt.RTN_UNICAST && r.protocol() != Rt.RTPROT_KERNEL && peerSubnet(r.dst());
     }
     return options.directRouting()
         && r.linkIndex() == iface.index()

@@ -26,6 +26,7 @@ import io.jflannel.netlink.Neighbour;
 import io.jflannel.netlink.Nexthop;
 import io.jflannel.netlink.Route;
 import io.jflannel.netlink.VxlanAttrs;
+import io.jflannel.netlink.wire.Rt;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,21 +101,44 @@ class VxlanDualStackTest {
     return kernel.findLink(name).orElseThrow().index();
   }
 
-  /** Upstream's objects of one family of a peer: neighbour, FDB entry, onlink route. */
+  /**
+   * Upstream's objects of one family of a peer: neighbour, FDB entry, onlink route; an IPv6 route
+   * as the kernel keeps it, with the metric 1024 it gives a route written without one.
+   */
   private List<Object> objects(String dev, String subnet, String publicIp, String mac) {
     MacAddress m = MacAddress.parse(mac);
     IpPrefix p = IpPrefix.parse(subnet);
     return List.of(
         Neighbour.permanent(dev(dev), p.address(), m),
         FdbEntry.permanent(dev(dev), m, Ips.parse(publicIp)),
-        Route.via(p, p.address(), dev(dev)).onlink());
+        kept(Route.via(p, p.address(), dev(dev)).onlink()));
   }
 
+  /** {@code r} as the kernel stores it: IPv6 routes get metric 1024 when written without one. */
+  private static Route kept(Route r) {
+    if (r.family() != Rt.AF_INET6) {
+      return r;
+    }
+    return new Route(
+        r.dst(),
+        r.gateway(),
+        r.linkIndex(),
+        r.flags(),
+        r.scope(),
+        r.table(),
+        r.protocol(),
+        r.type(),
+        r.nexthopId(),
+        1024,
+        r.prefSrc());
+  }
+
+  /** The neighbours, FDB entries and routes flanneld wrote (not the kernel's own routes). */
   private List<Object> stored() {
     List<Object> all = new ArrayList<>();
     all.addAll(kernel.storedNeighbours());
     all.addAll(kernel.storedFdb());
-    all.addAll(kernel.storedRoutes());
+    kernel.storedRoutes().stream().filter(r -> r.protocol() != Rt.RTPROT_KERNEL).forEach(all::add);
     return all;
   }
 
@@ -203,7 +227,19 @@ class VxlanDualStackTest {
     try (var n = b.register(OWN)) {
       n.reconcile(peers);
       int v6 = dev("flannel-v6.1");
-      Route linkLocal = Route.dev(IpPrefix.parse("fe80::/64"), v6);
+      Route linkLocal =
+          new Route(
+              IpPrefix.parse("fe80::/64"),
+              null,
+              v6,
+              0,
+              Rt.RT_SCOPE_UNIVERSE,
+              Rt.RT_TABLE_MAIN,
+              Rt.RTPROT_KERNEL,
+              Rt.RTN_UNICAST,
+              0,
+              256,
+              null);
       MacAddress gone = MacAddress.parse("0e:00:00:00:06:07");
       kernel.plant(linkLocal);
       kernel.plant(Neighbour.permanent(v6, Ips.parse("fd10:0:0:7::"), gone));
@@ -216,9 +252,18 @@ class VxlanDualStackTest {
       n.reconcile(peers);
       assertThat(kernel.writes()).as("3 stale removals, 1 repair").hasSize(4);
       assertThat(kernel.storedRoutes())
+          .as("the kernel's own routes (fe80::/64, the device's /128) stay")
           .contains(linkLocal)
+          .anyMatch(r -> r.dst().equals(IpPrefix.parse("fd10:0:0:1::/128")))
           .contains(
-              Route.via(IpPrefix.parse("fd10:0:0:2::/64"), Ips.parse("fd10:0:0:2::"), v6).onlink());
+              kept(
+                  Route.via(IpPrefix.parse("fd10:0:0:2::/64"), Ips.parse("fd10:0:0:2::"), v6)
+                      .onlink()));
+      kernel.clearWrites();
+      n.reconcile(peers);
+      assertThat(kernel.writes())
+          .as("IPv6 routes compare equal as the kernel keeps them")
+          .isEmpty();
     }
   }
 

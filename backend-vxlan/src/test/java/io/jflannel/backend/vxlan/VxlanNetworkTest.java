@@ -225,7 +225,19 @@ class VxlanNetworkTest {
       Neighbour v6 = Neighbour.permanent(vx, Ips.parse("fe80::7"), gone);
       Route elsewhere =
           Route.via(IpPrefix.parse("10.244.9.0/24"), Ips.parse("192.168.50.9"), eth0.index());
-      Route linkLocal = Route.dev(IpPrefix.parse("fe80::/64"), vx);
+      Route linkLocal =
+          new Route(
+              IpPrefix.parse("fe80::/64"),
+              null,
+              vx,
+              0,
+              Rt.RT_SCOPE_UNIVERSE,
+              Rt.RT_TABLE_MAIN,
+              Rt.RTPROT_KERNEL,
+              Rt.RTN_UNICAST,
+              0,
+              256,
+              null);
       kernel.plant(learned);
       kernel.plant(v6);
       kernel.plant(elsewhere);

@@ -29,16 +29,22 @@ import java.util.concurrent.locks.LockSupport;
  * dump that first finds them all. So "done" is exact to about 0.5 ms in the expected case.
  *
  * <p>Options: {@code --cases=vxlan:1000,host-gw:5000,vxlan+nh:50000,vxlan+v1:5000} (backend, then
- * {@code +nh} for {@code "NexthopRoutes": true}, {@code +v1} for {@code -v=1}, {@code +bo} for
- * {@link BackendOnly} instead of the daemon, {@code +xmx64m} for its heap, or the daemon's
- * FLANNELD_JVM_HEAP), {@code --timeout=600} (seconds per daemon run), {@code --bo-heap=64m}
- * (BackendOnly's -Xmx; the launcher's default is 64m).
+ * {@code +nh} for {@code "NexthopRoutes": true}, {@code +ds} for dual-stack peers and config,
+ * {@code +v1} for {@code -v=1}, {@code +bo} for {@link BackendOnly} instead of the daemon, {@code
+ * +xmx64m} for its heap, or the daemon's FLANNELD_JVM_HEAP), {@code --timeout=600} (seconds per
+ * daemon run), {@code --bo-heap=64m} (BackendOnly's -Xmx; the launcher's default is 64m).
  */
 final class Convergence {
   private Convergence() {}
 
   record Case(
-      String backend, boolean nexthops, boolean verbose, boolean backendOnly, String heap, int n) {
+      String backend,
+      boolean nexthops,
+      boolean verbose,
+      boolean backendOnly,
+      boolean dualStack,
+      String heap,
+      int n) {
     static Case parse(String s) {
       String[] f = s.split(":");
       String[] spec = f[0].split("\\+");
@@ -48,6 +54,7 @@ final class Convergence {
           flags.contains("nh"),
           flags.contains("v1"),
           flags.contains("bo"),
+          flags.contains("ds"),
           flags.stream()
               .filter(x -> x.startsWith("xmx"))
               .map(x -> x.substring(3))
@@ -61,6 +68,7 @@ final class Convergence {
           + (nexthops ? "+nh" : "")
           + (verbose ? " -v1" : "")
           + (backendOnly ? " backend-only" : "")
+          + (dualStack ? " dual-stack" : "")
           + (heap != null ? " -Xmx" + heap : "");
     }
   }
@@ -121,10 +129,10 @@ final class Convergence {
     String load = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[0];
     System.out.printf(
         "%n== converge %s, N=%d (%s UTC, load %s)%n", c.label(), c.n(), Instant.now(), load);
-    List<Peer> peers = DaemonBench.peers(c.n());
+    List<Peer> peers = DaemonBench.peers(c.n(), c.dualStack());
     long t = System.nanoTime();
     ctx.etcd().clearSubnets();
-    ctx.etcd().config(Context.config(c.backend(), c.nexthops()));
+    ctx.etcd().config(Context.config(c.backend(), c.nexthops(), c.dualStack()));
     ctx.etcd().seed(peers, c.backend());
     System.out.printf("etcd: %d leases written in %.0f ms%n", c.n(), ms(System.nanoTime() - t));
 
@@ -133,7 +141,7 @@ final class Convergence {
         "ip -batch: %.1f ms (ip %.1f + bridge %.1f), all %d peers checked present%n",
         ref.totalMs(), ref.ipMs(), ref.bridgeMs(), c.n());
 
-    String host = ctx.hosts().host();
+    String host = ctx.hosts().host(c.dualStack());
     try {
       return programmed(ctx, c, peers, ref, host, timeoutSeconds);
     } finally {
@@ -272,16 +280,23 @@ final class Convergence {
         load);
   }
 
-  /** Whether every peer's objects are in the kernel. */
+  /** Whether every peer's objects are in the kernel (of both families for dual-stack). */
   private static boolean complete(KernelView kv, Case c) throws Exception {
-    if (kv.peerRoutes() < c.n()) {
+    int families = c.dualStack() ? 2 : 1;
+    if (kv.peerRoutes() < c.n() || (c.dualStack() && kv.peerRoutes6() < c.n())) {
       return false;
     }
-    if (c.nexthops() && kv.flannelNexthops() < c.n()) {
+    if (c.nexthops() && kv.flannelNexthops() < families * c.n()) {
       return false;
     }
-    return !c.backend().equals("vxlan")
-        || (kv.permanentNeighbours("flannel.1") >= c.n() && kv.remoteFdb("flannel.1") >= c.n());
+    if (!c.backend().equals("vxlan")) {
+      return true;
+    }
+    return kv.permanentNeighbours("flannel.1") >= c.n()
+        && kv.remoteFdb("flannel.1") >= c.n()
+        && (!c.dualStack()
+            || (kv.permanentNeighbours6("flannel-v6.1") >= c.n()
+                && kv.remoteFdb("flannel-v6.1") >= c.n()));
   }
 
   /** Prints the top of the daemon's live-object histogram (jcmd GC.class_histogram: a full GC). */
@@ -351,7 +366,7 @@ final class Convergence {
 
   /** Writes the peers' objects into a fresh namespace with ip/bridge -batch and times it. */
   private static Reference reference(Context ctx, Case c, List<Peer> peers) throws Exception {
-    String ns = ctx.hosts().reference(c.backend());
+    String ns = ctx.hosts().reference(c.backend(), c.dualStack());
     try {
       StringBuilder ip = new StringBuilder();
       StringBuilder bridge = new StringBuilder();
@@ -361,12 +376,22 @@ final class Convergence {
           ip.append(p.neighLine()).append('\n');
           bridge.append(p.fdbLine()).append('\n');
         }
+        if (vxlan && c.dualStack()) {
+          ip.append(p.neigh6Line()).append('\n');
+          bridge.append(p.fdb6Line()).append('\n');
+        }
         if (c.nexthops()) {
           ip.append(p.nexthopLine(c.backend())).append('\n');
+        }
+        if (c.nexthops() && c.dualStack()) {
+          ip.append(p.nexthop6Line(c.backend())).append('\n');
         }
       }
       for (Peer p : peers) {
         ip.append(p.routeLine(c.backend(), c.nexthops())).append('\n');
+        if (c.dualStack()) {
+          ip.append(p.route6Line(c.backend(), c.nexthops())).append('\n');
+        }
       }
       Path ipFile = ctx.work().resolve("ref-ip.batch");
       Path bridgeFile = ctx.work().resolve("ref-bridge.batch");

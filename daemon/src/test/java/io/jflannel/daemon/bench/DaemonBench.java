@@ -47,7 +47,14 @@ public final class DaemonBench {
 
     /** {@code {"Network":"10.0.0.0/8","SubnetLen":24,"Backend":{...}}}. */
     static String config(String backend, boolean nexthops) {
-      return "{\"Network\":\"10.0.0.0/8\",\"SubnetLen\":24,\"Backend\":{\"Type\":\""
+      return config(backend, nexthops, false);
+    }
+
+    /** As {@link #config(String, boolean)}; dual-stack adds {@code IPv6Network fd10::/48}. */
+    static String config(String backend, boolean nexthops, boolean dualStack) {
+      return "{\"Network\":\"10.0.0.0/8\",\"SubnetLen\":24,"
+          + (dualStack ? "\"EnableIPv6\":true,\"IPv6Network\":\"fd10::/48\"," : "")
+          + "\"Backend\":{\"Type\":\""
           + backend
           + "\""
           + (nexthops ? ",\"NexthopRoutes\":true" : "")
@@ -95,9 +102,14 @@ public final class DaemonBench {
 
   /** Peers 1..n. */
   static List<Peer> peers(int n) {
+    return peers(n, false);
+  }
+
+  /** Peers 1..n, dual-stack or not. */
+  static List<Peer> peers(int n, boolean dualStack) {
     List<Peer> out = new ArrayList<>(n);
     for (int k = 1; k <= n; k++) {
-      out.add(new Peer(k));
+      out.add(new Peer(k, dualStack));
     }
     return out;
   }

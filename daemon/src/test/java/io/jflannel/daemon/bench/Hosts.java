@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
 final class Hosts {
   static final String HOST_IP = "192.168.0.11";
 
+  /** The host's IPv6 address on the {@code fd00:100::/64} underlay (dual-stack cases). */
+  static final String HOST_IP6 = "fd00:100::11";
+
   private final String prefix;
   private final String switchNs;
   private final String bridge;
@@ -30,6 +33,11 @@ final class Hosts {
 
   /** A new host namespace whose {@code eth0} is plugged into the switch bridge. */
   String host() {
+    return host(false);
+  }
+
+  /** As {@link #host()}; {@code dualStack}: {@code eth0} also holds {@link #HOST_IP6}. */
+  String host(boolean dualStack) {
     String ns = prefix + "-h" + (++serial);
     String port = "bh" + serial;
     run("ip", "netns", "add", ns);
@@ -41,6 +49,9 @@ final class Hosts {
     run("ip", "-n", ns, "addr", "add", HOST_IP + "/16", "dev", "eth0");
     run("ip", "-n", ns, "link", "set", "eth0", "up");
     run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+    if (dualStack) {
+      run("ip", "-n", ns, "addr", "add", HOST_IP6 + "/64", "dev", "eth0", "nodad");
+    }
     return ns;
   }
 
@@ -50,6 +61,11 @@ final class Hosts {
    * flanneld creates it (VNI 1, dstport 8472, nolearning, MTU 1450, a /32 address).
    */
   String reference(String backend) {
+    return reference(backend, false);
+  }
+
+  /** As {@link #reference(String)}; {@code dualStack} adds the IPv6 address and flannel-v6.1. */
+  String reference(String backend, boolean dualStack) {
     String ns = prefix + "-r" + (++serial);
     run("ip", "netns", "add", ns);
     run("ip", "-n", ns, "link", "set", "lo", "up");
@@ -78,6 +94,31 @@ final class Hosts {
           "nolearning");
       run("ip", "-n", ns, "link", "set", "flannel.1", "mtu", "1450", "up");
       run("ip", "-n", ns, "addr", "add", "10.255.255.0/32", "dev", "flannel.1");
+    }
+    if (dualStack) {
+      run("ip", "-n", ns, "addr", "add", HOST_IP6 + "/64", "dev", "eth0", "nodad");
+    }
+    if (dualStack && backend.equals("vxlan")) {
+      run(
+          "ip",
+          "-n",
+          ns,
+          "link",
+          "add",
+          "flannel-v6.1",
+          "type",
+          "vxlan",
+          "id",
+          "1",
+          "local",
+          HOST_IP6,
+          "dev",
+          "eth0",
+          "dstport",
+          "8472",
+          "nolearning");
+      run("ip", "-n", ns, "link", "set", "flannel-v6.1", "mtu", "1430", "up");
+      run("ip", "-n", ns, "addr", "add", "fd10:0:0:ffff::/128", "dev", "flannel-v6.1", "nodad");
     }
     return ns;
   }

@@ -45,6 +45,36 @@ final class KernelView implements AutoCloseable {
     return n;
   }
 
+  /** Main-table IPv6 /64 routes inside fd10::/16 (dual-stack peers' routes). */
+  int peerRoutes6() throws NetlinkException {
+    int n = 0;
+    for (Route r : nl.routes().list(Rt.AF_INET6, Rt.RT_TABLE_MAIN)) {
+      byte[] a = r.dst().address().getAddress();
+      if (r.dst().length() == 64
+          && (a[0] & 0xff) == 0xfd
+          && a[1] == 0x10
+          && r.type() == Rt.RTN_UNICAST) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Permanent IPv6 neighbours on {@code dev}; 0 if there is no such device. */
+  int permanentNeighbours6(String dev) throws NetlinkException {
+    Optional<Link> link = nl.links().find(dev);
+    if (link.isEmpty()) {
+      return 0;
+    }
+    int n = 0;
+    for (Neighbour x : nl.neighbours().list(link.get().index())) {
+      if (!(x.ip() instanceof Inet4Address) && x.state() == Rt.NUD_PERMANENT) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Permanent IPv4 neighbours on {@code dev}; 0 if there is no such device. */
   int permanentNeighbours(String dev) throws NetlinkException {
     Optional<Link> link = nl.links().find(dev);

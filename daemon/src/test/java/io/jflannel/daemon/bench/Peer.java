@@ -12,12 +12,21 @@ import io.jflannel.backend.common.NexthopIds;
  * is the value an upstream flanneld writes under {@code <prefix>/subnets/}; the {@code *Line}
  * methods are the {@code ip -batch} / {@code bridge -batch} lines that program what flanneld
  * programs for this peer.
+ *
+ * <p>A dual-stack peer also has the IPv6 subnet {@code fd10:0:0:<k hex>::/64} of the IPv6Network
+ * {@code fd10::/48}, the public IPv6 {@code fd00:100::1:<k hex>} on the hosts' {@code
+ * fd00:100::/64} underlay and the IPv6 VTEP MAC {@code 0e:00:00:06:a:b}.
  */
-record Peer(int k) {
+record Peer(int k, boolean dualStack) {
   Peer {
     if (k < 1 || k > 65279) {
       throw new IllegalArgumentException("peer number out of range: " + k);
     }
+  }
+
+  /** An IPv4-only peer. */
+  Peer(int k) {
+    this(k, false);
   }
 
   private int a() {
@@ -28,9 +37,34 @@ record Peer(int k) {
     return k & 255;
   }
 
-  /** The etcd key's last element, {@code 10.a.b.0-24}. */
+  /** The etcd key's last element, {@code 10.a.b.0-24} (dual-stack: {@code ...&fd10:0:0:k::-64}). */
   String keyName() {
-    return "10." + a() + "." + b() + ".0-24";
+    String v4 = "10." + a() + "." + b() + ".0-24";
+    return dualStack ? v4 + "&" + vtep6() + "-64" : v4;
+  }
+
+  /** {@code fd10:0:0:<k hex>::/64}. */
+  String subnet6() {
+    return vtep6() + "/64";
+  }
+
+  /** {@code fd10:0:0:<k hex>::}: the IPv6 VTEP address. */
+  String vtep6() {
+    return "fd10:0:0:" + Integer.toHexString(k) + "::";
+  }
+
+  /** {@code fd00:100::1:<k hex>}. */
+  String publicIpv6() {
+    return "fd00:100::1:" + Integer.toHexString(k);
+  }
+
+  String mac6() {
+    return String.format("0e:00:00:06:%02x:%02x", a(), b());
+  }
+
+  /** The nexthop id of the peer's IPv6 route with NexthopRoutes: its place in the IPv6Network. */
+  int nexthopId6() {
+    return NexthopIds.ID_BASE + (1 << 23) + k;
   }
 
   /** {@code 10.a.b.0/24}. */
@@ -63,14 +97,48 @@ record Peer(int k) {
 
   /** The lease value, as upstream flanneld writes it. */
   String json(String backend) {
-    String data = backend.equals("vxlan") ? "{\"VNI\":1,\"VtepMAC\":\"" + mac() + "\"}" : "null";
+    boolean vxlan = backend.equals("vxlan");
+    String data = vxlan ? "{\"VNI\":1,\"VtepMAC\":\"" + mac() + "\"}" : "null";
+    String v6 =
+        dualStack && vxlan ? ",\"BackendV6Data\":{\"VNI\":1,\"VtepMAC\":\"" + mac6() + "\"}" : "";
     return "{\"PublicIP\":\""
         + publicIp()
-        + "\",\"PublicIPv6\":null,\"BackendType\":\""
+        + "\",\"PublicIPv6\":"
+        + (dualStack ? "\"" + publicIpv6() + "\"" : "null")
+        + ",\"BackendType\":\""
         + backend
         + "\",\"BackendData\":"
         + data
+        + v6
         + "}";
+  }
+
+  /** {@code ip -batch}: the permanent IPv6 neighbour of a dual-stack vxlan peer. */
+  String neigh6Line() {
+    return "neigh replace " + vtep6() + " lladdr " + mac6() + " dev flannel-v6.1 nud permanent";
+  }
+
+  /** {@code bridge -batch}: the IPv6 FDB entry of a dual-stack vxlan peer. */
+  String fdb6Line() {
+    return "fdb replace " + mac6() + " dev flannel-v6.1 dst " + publicIpv6() + " self permanent";
+  }
+
+  /** {@code ip -batch}: the peer's IPv6 nexthop object ({@code NexthopRoutes}). */
+  String nexthop6Line(String backend) {
+    return "nexthop replace id " + nexthopId6() + " via " + gateway6(backend);
+  }
+
+  /** {@code ip -batch}: the peer's IPv6 route. */
+  String route6Line(String backend, boolean nexthops) {
+    return "route replace "
+        + subnet6()
+        + (nexthops ? " nhid " + nexthopId6() : " via " + gateway6(backend));
+  }
+
+  private String gateway6(String backend) {
+    return backend.equals("vxlan")
+        ? vtep6() + " dev flannel-v6.1 onlink"
+        : publicIpv6() + " dev eth0";
   }
 
   /** {@code ip -batch}: the permanent ARP entry of a vxlan peer. */

@@ -49,11 +49,14 @@ import org.slf4j.LoggerFactory;
  *       daemon's reconcile. Values are decoded once per key and revision ({@link LeaseDecoder}).
  * </ul>
  *
- * <p>Deviations from upstream, each for robustness: etcd mode needs IPv4 (upstream silently builds
- * nonsense keys without it); reservations are really kept without TTL (upstream on the v3 API reads
- * a reservation's TTL as −1 s and re-attaches a 24 h lease); unreadable keys still occupy their
- * subnet; renewals are conditional on the key's create revision; requests time out ({@link
- * EtcdTimings#requestTimeout}); a peer's expiration is an estimate ({@link LeaseDecoder}).
+ * <p>Deviations from upstream, each for robustness: an IPv6-only network ({@code EnableIPv4:
+ * false}, keys {@code 0.0.0.0-0&fc00::-64} as upstream writes them) finds a node's lease by its
+ * public IPv6 address, so every node keeps its own IPv6 subnet (upstream matches on the IPv4
+ * address, {@code 0.0.0.0} on every such node, see {@link SubnetAllocator}); reservations are
+ * really kept without TTL (upstream on the v3 API reads a reservation's TTL as −1 s and re-attaches
+ * a 24 h lease); unreadable keys still occupy their subnet; renewals are conditional on the key's
+ * create revision; requests time out ({@link EtcdTimings#requestTimeout}); a peer's expiration is
+ * an estimate ({@link LeaseDecoder}).
  *
  * <p>Thread-safety: safe for use from several threads. Owns the jetcd client, the keeper and the
  * watches it starts; {@link #close} stops them all and never deletes this node's key.

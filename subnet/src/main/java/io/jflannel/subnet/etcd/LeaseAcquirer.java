@@ -68,21 +68,20 @@ final class LeaseAcquirer {
    * Acquires this node's lease under {@code config}, publishing {@code attrs}.
    *
    * @throws SubnetException if etcd cannot be reached, no subnet is free, the races were lost 10
-   *     times, or etcd mode cannot work with the config or the attributes (no IPv4)
+   *     times, or the attributes lack the public address the lease is found by (IPv4, or IPv6 in an
+   *     IPv6-only network)
    */
   OwnLease acquire(NetworkConfig current, LeaseAttrs attrs)
       throws SubnetException, InterruptedException {
-    if (!current.enableIPv4()) {
-      throw new SubnetException(
-          "etcd mode needs IPv4: leases are keyed by an IPv4 subnet, as in upstream flannel; set"
-              + " EnableIPv4 and Network in "
-              + keys.config()
-              + ", or use --kube-subnet-mgr for an IPv6-only cluster");
-    }
-    if (attrs.publicIp() == null) {
+    if (current.enableIPv4() && attrs.publicIp() == null) {
       throw new SubnetException(
           "etcd mode finds a node's lease by its public IPv4 address, and none was given; give"
               + " the node an IPv4 address (--public-ip, --iface)");
+    }
+    if (!current.enableIPv4() && attrs.publicIpv6() == null) {
+      throw new SubnetException(
+          "etcd mode finds an IPv6-only node's lease by its public IPv6 address, and none was"
+              + " given; give the node an IPv6 address (--public-ipv6, --iface)");
     }
     SubnetAllocator allocator = new SubnetAllocator(current, keys, random);
     for (int attempt = 1; attempt <= RACE_RETRIES; attempt++) {
@@ -130,18 +129,18 @@ final class LeaseAcquirer {
               });
     }
 
-    Optional<Lease> mine = SubnetAllocator.findByPublicIp(leases, attrs.publicIp());
+    Optional<Lease> mine = allocator.findByPublicIp(leases, attrs);
     if (mine.isPresent()) {
       Lease lease = mine.get();
       EtcdStore.Entry entry = entries.get(lease.key());
       if (allocator.compatible(lease.subnet(), lease.ipv6Subnet())) {
-        log.info("found lease {} for current IP ({}), reusing", lease.subnets(), attrs.publicIp());
+        log.info("found lease {} for current IP ({}), reusing", lease.subnets(), publicIps(attrs));
         return reuse(lease, entry, attrs, value);
       }
       log.info(
           "found lease {} for current IP ({}) but not compatible with current config, deleting",
           lease.subnets(),
-          attrs.publicIp());
+          publicIps(attrs));
       store.delete(entry.key());
       this.listing = null; // it still holds the deleted key
     }
@@ -168,7 +167,7 @@ final class LeaseAcquirer {
       store.revokeQuietly(grant.id());
       return Optional.empty();
     }
-    log.info("allocated lease {} to current node ({})", key, attrs.publicIp());
+    log.info("allocated lease {} to current node ({})", key, publicIps(attrs));
     Lease lease =
         new Lease(
             key.subnet(),
@@ -177,6 +176,16 @@ final class LeaseAcquirer {
             granted.plusSeconds(grant.ttlSeconds()),
             revision.getAsLong());
     return Optional.of(new OwnLease(lease, fullKey, value, revision.getAsLong(), grant.id()));
+  }
+
+  /** The node's public addresses for log lines: {@code 192.168.1.2}, {@code fd00::2} or both. */
+  private static String publicIps(LeaseAttrs attrs) {
+    if (attrs.publicIpv6() == null) {
+      return String.valueOf(attrs.publicIp());
+    }
+    return attrs.publicIp() == null
+        ? attrs.publicIpv6().toString()
+        : attrs.publicIp() + ", " + attrs.publicIpv6();
   }
 
   /**

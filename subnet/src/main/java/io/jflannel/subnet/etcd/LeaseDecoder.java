@@ -73,7 +73,10 @@ final class LeaseDecoder {
   Optional<LeaseKey> key(String fullKey) {
     Optional<LeaseKey> key = keys.parse(fullKey);
     if (key.isEmpty()) {
-      warnOnce(fullKey, "its name is not a subnet like 10.5.52.0-24 or 10.5.52.0-24&fc00::-64");
+      warnOnce(
+          fullKey,
+          "its name is not a subnet like 10.5.52.0-24, 10.5.52.0-24&fc00::-64 or"
+              + " 0.0.0.0-0&fc00::-64");
     }
     return key;
   }

@@ -9,12 +9,17 @@ import java.util.Optional;
 
 /**
  * The name of a lease key and the subnets it names: the last path element of {@code
- * <prefix>/subnets/10.5.52.0-24} or, dual-stack, {@code <prefix>/subnets/10.5.52.0-24&fc00::-64},
- * read into and written from a {@link LeaseKey}.
+ * <prefix>/subnets/10.5.52.0-24}, dual-stack {@code <prefix>/subnets/10.5.52.0-24&fc00::-64}, or
+ * IPv6-only {@code <prefix>/subnets/0.0.0.0-0&fc00::-64}, read into and written from a {@link
+ * LeaseKey}.
  *
  * <p>The text form is upstream's ({@code pkg/subnet/subnet.go} {@code MakeSubnetKey}, {@code
  * ParseSubnetKey}): the network address, {@code -}, the prefix length; the IPv6 part in Go's
- * lower-case compressed form. Parsing follows upstream's regular expression {@code
+ * lower-case compressed form. An IPv6-only lease has upstream's empty IPv4 network in its name,
+ * {@code 0.0.0.0-0}: upstream's {@code MakeSubnetKey} always writes the IPv4 part, and writes the
+ * IPv6 part only when that network is not empty ({@code ::/0}). So {@code 0.0.0.0-0} before the
+ * {@code &} reads as "no IPv4 subnet", and a name without any subnet ({@code 0.0.0.0-0} alone, or
+ * with {@code &::-0}) is not a subnet key. Parsing follows upstream's regular expression {@code
  * (\d+\.\d+.\d+.\d+)-(\d+)(?:&([a-f\d:]+)-(\d+))?$} and its limits (IPv4 prefix 0..31, IPv6
  * 0..127), and is stricter in three ways, so that a key and its subnets correspond one to one:
  *
@@ -28,8 +33,7 @@ import java.util.Optional;
  * </ul>
  *
  * <p>A name that fails any of this is "not a subnet key": {@link #parse} returns empty and never
- * throws. Upstream and jflannel only ever write canonical keys. Etcd leases always have an IPv4
- * subnet, as upstream's.
+ * throws. Upstream and jflannel only ever write canonical keys.
  *
  * <p>Stateless and thread-safe.
  */
@@ -37,11 +41,14 @@ final class SubnetKeys {
 
   private static final int MAX_NAME = 96;
 
+  /** Upstream's name for the empty IPv4 network, the IPv4 part of an IPv6-only key. */
+  private static final String NO_IPV4 = "0.0.0.0-0";
+
   private SubnetKeys() {}
 
   /**
-   * Parses the last path element of a lease key, e.g. {@code 10.5.52.0-24} or {@code
-   * 10.5.52.0-24&fc00::-64}.
+   * Parses the last path element of a lease key, e.g. {@code 10.5.52.0-24}, {@code
+   * 10.5.52.0-24&fc00::-64} or {@code 0.0.0.0-0&fc00::-64} (IPv6-only).
    *
    * @return the subnets, or empty if {@code name} is not a canonical subnet key; never throws
    */
@@ -64,29 +71,27 @@ final class SubnetKeys {
     if (v4 == null) {
       return Optional.empty();
     }
+    boolean noV4 = v4.prefixLength() == 0; // 0.0.0.0-0: upstream's empty IPv4 network
     if (amp < 0) {
       // canonical already: Ip4.parseInt and prefixLength take no leading zeros, Ip4Net no host bits
-      return Optional.of(new LeaseKey(v4, null));
+      return noV4 ? Optional.empty() : Optional.of(new LeaseKey(v4, null));
     }
     Ip6Net v6 = parseV6(text.substring(amp + 1));
-    if (v6 == null) {
-      return Optional.empty();
+    if (v6 == null || v6.prefixLength() == 0) {
+      return Optional.empty(); // ::-0 is upstream's empty IPv6 network, which it never writes
     }
-    LeaseKey key = new LeaseKey(v4, v6);
+    LeaseKey key = new LeaseKey(noV4 ? null : v4, v6);
     // an IPv6 address has many spellings (fc00:0::); only the one name() writes names the key
     return name(key).equals(text.substring(from)) ? Optional.of(key) : Optional.empty();
   }
 
   /**
-   * Returns upstream's key name, e.g. {@code 10.5.52.0-24} or {@code 10.5.52.0-24&fc00::-64}.
-   *
-   * @throws IllegalArgumentException if the key has no IPv4 subnet
+   * Returns upstream's key name, e.g. {@code 10.5.52.0-24}, {@code 10.5.52.0-24&fc00::-64} or, for
+   * an IPv6-only lease, {@code 0.0.0.0-0&fc00::-64}.
    */
   static String name(LeaseKey key) {
-    if (key.subnet() == null) {
-      throw new IllegalArgumentException("an etcd lease key needs an IPv4 subnet: " + key);
-    }
-    String v4 = key.subnet().ip() + "-" + key.subnet().prefixLength();
+    Ip4Net subnet = key.subnet();
+    String v4 = subnet == null ? NO_IPV4 : subnet.ip() + "-" + subnet.prefixLength();
     Ip6Net v6 = key.ipv6Subnet();
     return v6 == null ? v4 : v4 + "&" + v6.ip() + "-" + v6.prefixLength();
   }

@@ -10,6 +10,7 @@
  * /coreos.com/network/subnets/10.5.52.0-24          {"PublicIP":"192.168.64.3","PublicIPv6":null,
  *                                                    "BackendType":"vxlan","BackendData":{...}}
  * /coreos.com/network/subnets/10.5.52.0-24&amp;fc00::-64   (dual-stack)
+ * /coreos.com/network/subnets/0.0.0.0-0&amp;fc00::-64      (IPv6-only: upstream's empty IPv4 net)
  * </pre>
  *
  * Each lease key carries an etcd lease of 24 h and is rewritten with a new one an hour (the renew

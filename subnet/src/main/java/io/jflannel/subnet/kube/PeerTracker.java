@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  *       heartbeats change the resourceVersion all the time) nor on re-lists. A node that had a
  *       lease and then turns bad keeps its last lease, as upstream does (its update handler returns
  *       early), so a typo in an annotation does not cut the node off.
+ *   <li>A node whose lease lacks a family this node needs (a dual-stack peer without {@code
+ *       public-ipv6}) is delivered for the family it has, with one warning per node and missing
+ *       field, e.g. {@code node n2: no flannel.alpha.coreos.com/public-ipv6 annotation: its IPv6
+ *       pod traffic is not routed; IPv4 is}; repeated only if that field goes missing again after
+ *       it was there. The lease keeps its subnets either way, so the annotation arriving later is
+ *       an {@code Added} for the same lease, not a remove and an add.
  * </ul>
  *
  * <p>Thread-safety: the watch calls the handler methods from one thread at a time; {@link #leases}
@@ -64,8 +70,9 @@ final class PeerTracker implements ResourceEventHandler<Node> {
    *
    * @param lease the last lease sent for it; null if it never had one
    * @param problem why its current state yields no lease; null if it does
+   * @param gaps the families the last lease sent lacks, as warned about
    */
-  private record Peer(Lease lease, String problem) {}
+  private record Peer(Lease lease, String problem, List<NodeProjector.Gap> gaps) {}
 
   /**
    * Creates a tracker.
@@ -191,6 +198,7 @@ final class PeerTracker implements ResourceEventHandler<Node> {
     }
     Peer last = peers.get(name);
     Lease lastLease = last == null ? null : last.lease();
+    List<NodeProjector.Gap> lastGaps = last == null ? List.of() : last.gaps();
     if (lease == null) {
       if (problem.endsWith(NodeProjector.NOT_STARTED)) {
         // upstream ignores such nodes silently: during a rollout that is every other node
@@ -198,15 +206,16 @@ final class PeerTracker implements ResourceEventHandler<Node> {
       } else if (last == null || !problem.equals(last.problem())) {
         warnings.accept("skipping node " + name + ": " + shorten(problem));
       }
-      peers.put(name, new Peer(lastLease, problem));
+      peers.put(name, new Peer(lastLease, problem, lastGaps));
       return;
     }
-    peers.put(name, new Peer(lease, null));
+    peers.put(name, new Peer(lease, null, result.gaps()));
     if (last != null
         && last.problem() != null
         && !last.problem().endsWith(NodeProjector.NOT_STARTED)) {
       log.info("node {} advertises a usable lease again", name);
     }
+    reportGaps(name, lastGaps, result.gaps());
     if (lease.equals(lastLease)) {
       return;
     }
@@ -215,6 +224,20 @@ final class PeerTracker implements ResourceEventHandler<Node> {
     }
     log.debug("node {}: lease {} added or changed", name, lease.subnets());
     events.accept(new LeaseEvent.Added(lease));
+  }
+
+  /** Warns once for each gap that is new, and says when a family is advertised again. */
+  private void reportGaps(String name, List<NodeProjector.Gap> was, List<NodeProjector.Gap> now) {
+    for (NodeProjector.Gap gap : now) {
+      if (!was.contains(gap)) {
+        warnings.accept("node " + name + ": " + shorten(gap.line()));
+      }
+    }
+    for (NodeProjector.Gap gap : was) {
+      if (now.stream().noneMatch(g -> g.family().equals(gap.family()))) {
+        log.info("node {} advertises {} again", name, gap.family());
+      }
+    }
   }
 
   private static String shorten(String problem) {

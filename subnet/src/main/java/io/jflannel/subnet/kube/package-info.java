@@ -23,7 +23,8 @@
  *       ({@code LeaseDelivery} of the subnet package): pending work is bounded by the number of
  *       peers, and nothing can block the informer.
  *   <li>Nodes that yield no lease are skipped with one warning per node and reason; the others keep
- *       flowing.
+ *       flowing. A dual-stack peer lacking one family (no {@code public-ipv6}, no IPv6 pod CIDR) is
+ *       kept for the other, with one warning per node and missing field.
  *   <li>Writes go through {@code nodes/status}, which is what kube-flannel.yml's ClusterRole may
  *       patch: annotations by JSON merge patch (only changed keys), the NetworkUnavailable
  *       condition by a resourceVersion-guarded JSON Patch that leaves the other conditions alone

@@ -232,18 +232,6 @@ class EtcdSubnetManagerIT {
   }
 
   @Test
-  void refusesAnIpv6OnlyConfig() throws Exception {
-    put(
-        client,
-        prefix + "/config",
-        "{\"EnableIPv4\": false, \"EnableIPv6\": true, \"IPv6Network\": \"fc00::/48\","
-            + " \"Backend\": {\"Type\": \"vxlan\"}}");
-    assertThatThrownBy(() -> acquire(manager(), "192.168.1.9"))
-        .isInstanceOf(SubnetException.class)
-        .hasMessageStartingWith("etcd mode needs IPv4");
-  }
-
-  @Test
   void currentLeasesListsThePeersButNotItself() throws Exception {
     Lease a = acquire(manager(), "192.168.3.1");
     Lease b = acquire(manager(), "192.168.3.2");

@@ -122,6 +122,9 @@ final class EtcdTestSupport {
       threads.add(Thread.currentThread().getName());
       synchronized (peers) {
         for (LeaseEvent event : batch) {
+          if (event.lease().subnet() == null) {
+            continue; // IPv6-only: peers() is by IPv4 subnet; such tests read the events
+          }
           if (event instanceof LeaseEvent.Added added) {
             peers.put(added.lease().subnet(), added.lease());
           } else {
@@ -133,7 +136,7 @@ final class EtcdTestSupport {
       events.addAll(batch);
     }
 
-    /** Returns the peers the events so far add up to. */
+    /** Returns the peers with an IPv4 subnet the events so far add up to. */
     Map<Ip4Net, Lease> peers() {
       synchronized (peers) {
         return new TreeMap<>(peers);

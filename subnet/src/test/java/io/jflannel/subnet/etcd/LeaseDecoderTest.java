@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jflannel.core.ip.Ip4;
 import io.jflannel.core.ip.Ip4Net;
+import io.jflannel.core.ip.Ip6;
 import io.jflannel.core.ip.Ip6Net;
 import io.jflannel.core.lease.Lease;
+import io.jflannel.core.lease.LeaseKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +49,47 @@ class LeaseDecoderTest {
     assertThat(lease.attrs().toJson()).isEqualTo(VALUE);
     assertThat(lease.revision()).isEqualTo(7);
     assertThat(lease.expiration()).as("estimated: now + TTL").isEqualTo(NOW.plus(24, HOURS));
+  }
+
+  /** Upstream's value for a dual-stack vxlan node, as its json.Marshal writes it. */
+  static final String DUAL_STACK_VALUE =
+      "{\"PublicIP\":\"192.168.1.2\",\"PublicIPv6\":\"fd00::2\",\"BackendType\":\"vxlan\","
+          + "\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"0e:8c:5f:1a:2b:3c\"},"
+          + "\"BackendV6Data\":{\"VNI\":1,\"VtepMAC\":\"0e:8c:5f:1a:2b:3d\"}}";
+
+  /** Upstream's value for an IPv6-only vxlan node: no IPv4 device, so PublicIP is the zero IP4. */
+  static final String IPV6_ONLY_VALUE =
+      "{\"PublicIP\":\"0.0.0.0\",\"PublicIPv6\":\"fd00::3\",\"BackendType\":\"vxlan\","
+          + "\"BackendV6Data\":{\"VNI\":1,\"VtepMAC\":\"0e:8c:5f:1a:2b:3e\"}}";
+
+  @Test
+  void decodesUpstreamsDualStackValueAndWritesItBackByteForByte() {
+    Lease lease =
+        decoder.lease(entry("10.5.52.0-24&fc00::-64", DUAL_STACK_VALUE, 0x1234)).orElseThrow();
+    assertThat(lease.key())
+        .isEqualTo(new LeaseKey(Ip4Net.parse("10.5.52.0/24"), Ip6Net.parse("fc00::/64")));
+    assertThat(lease.attrs().publicIp()).isEqualTo(Ip4.parse("192.168.1.2"));
+    assertThat(lease.attrs().publicIpv6()).isEqualTo(Ip6.parse("fd00::2"));
+    assertThat(lease.attrs().backendType()).isEqualTo("vxlan");
+    assertThat(lease.attrs().backendData().get("VtepMAC").asText()).isEqualTo("0e:8c:5f:1a:2b:3c");
+    assertThat(lease.attrs().backendData().get("VNI").asInt()).isEqualTo(1);
+    assertThat(lease.attrs().backendV6Data().get("VtepMAC").asText())
+        .isEqualTo("0e:8c:5f:1a:2b:3d");
+    assertThat(lease.attrs().toJson()).isEqualTo(DUAL_STACK_VALUE);
+  }
+
+  @Test
+  void decodesUpstreamsIpv6OnlyKeyAndValue() {
+    Lease lease =
+        decoder.lease(entry("0.0.0.0-0&fc00:0:0:3::-64", IPV6_ONLY_VALUE, 0x1234)).orElseThrow();
+    assertThat(lease.key()).isEqualTo(new LeaseKey(null, Ip6Net.parse("fc00:0:0:3::/64")));
+    assertThat(lease.attrs().publicIp()).as("upstream's 0.0.0.0: no IPv4 address").isNull();
+    assertThat(lease.attrs().publicIpv6()).isEqualTo(Ip6.parse("fd00::3"));
+    assertThat(lease.attrs().backendData()).isNull();
+    assertThat(lease.attrs().backendV6Data().get("VtepMAC").asText())
+        .isEqualTo("0e:8c:5f:1a:2b:3e");
+    assertThat(lease.attrs().toJson()).isEqualTo(IPV6_ONLY_VALUE);
+    assertThat(decoder.warnedKeys()).isEmpty();
   }
 
   @Test

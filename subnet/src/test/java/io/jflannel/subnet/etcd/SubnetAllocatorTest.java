@@ -7,6 +7,7 @@ import io.jflannel.core.config.ConfigException;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.ip.Ip4;
 import io.jflannel.core.ip.Ip4Net;
+import io.jflannel.core.ip.Ip6;
 import io.jflannel.core.ip.Ip6Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
@@ -25,6 +26,9 @@ import org.junit.jupiter.api.Test;
 class SubnetAllocatorTest {
 
   private static final EtcdKeys KEYS = new EtcdKeys("/coreos.com/network");
+  private static final String V6_ONLY =
+      "{\"EnableIPv4\":false,\"EnableIPv6\":true,\"IPv6Network\":\"fc00::/62\","
+          + "\"Backend\":{\"Type\":\"vxlan\"}}";
 
   private static NetworkConfig config(String json) throws ConfigException {
     return NetworkConfig.parse(json);
@@ -41,6 +45,19 @@ class SubnetAllocatorTest {
         new LeaseAttrs(Ip4.parse(publicIp), null, "vxlan", null, null),
         null,
         1);
+  }
+
+  private static LeaseAttrs attrs(String publicIp, String publicIpv6) {
+    return new LeaseAttrs(
+        publicIp == null ? null : Ip4.parse(publicIp),
+        publicIpv6 == null ? null : Ip6.parse(publicIpv6),
+        "vxlan",
+        null,
+        null);
+  }
+
+  private static Lease v6Lease(String ipv6Subnet, String publicIpv6) {
+    return new Lease(null, Ip6Net.parse(ipv6Subnet), attrs(null, publicIpv6), null, 1);
   }
 
   @Test
@@ -82,16 +99,110 @@ class SubnetAllocatorTest {
   }
 
   @Test
-  void findsTheFirstLeaseOfThePublicIp() {
+  void findsTheFirstLeaseOfThePublicIp() throws Exception {
+    SubnetAllocator allocator =
+        new SubnetAllocator(
+            config("{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"vxlan\"}}"),
+            KEYS,
+            new SplittableRandom(1));
     List<Lease> leases =
         List.of(
             lease("10.5.1.0/24", "192.168.0.1"),
             lease("10.5.2.0/24", "192.168.0.2"),
             lease("10.5.3.0/24", "192.168.0.2"));
-    assertThat(SubnetAllocator.findByPublicIp(leases, Ip4.parse("192.168.0.2")))
+    assertThat(allocator.findByPublicIp(leases, attrs("192.168.0.2", "fd00::2")))
         .map(Lease::subnet)
         .contains(Ip4Net.parse("10.5.2.0/24"));
-    assertThat(SubnetAllocator.findByPublicIp(leases, Ip4.parse("192.168.0.9"))).isEmpty();
+    assertThat(allocator.findByPublicIp(leases, attrs("192.168.0.9", null))).isEmpty();
+    assertThat(allocator.findByPublicIp(leases, attrs(null, "fd00::2")))
+        .as("with IPv4 enabled only the IPv4 address counts")
+        .isEmpty();
+  }
+
+  @Test
+  void ipv6OnlyFindsTheLeaseOfThePublicIpv6NotOfTheEmptyIpv4Address() throws Exception {
+    SubnetAllocator allocator = new SubnetAllocator(config(V6_ONLY), KEYS, new SplittableRandom(1));
+    // upstream's IPv6-only nodes all write "PublicIP":"0.0.0.0", which reads back as null
+    List<Lease> leases =
+        List.of(
+            v6Lease("fc00:0:0:1::/64", "fd00::1"),
+            v6Lease("fc00:0:0:2::/64", "fd00::2"),
+            v6Lease("fc00:0:0:3::/64", "fd00::3"));
+    assertThat(allocator.findByPublicIp(leases, attrs(null, "fd00::2")))
+        .map(Lease::ipv6Subnet)
+        .contains(Ip6Net.parse("fc00:0:0:2::/64"));
+    assertThat(allocator.findByPublicIp(leases, attrs(null, "fd00::9"))).isEmpty();
+    assertThat(allocator.findByPublicIp(leases, attrs(null, null))).isEmpty();
+  }
+
+  @Test
+  void ipv6OnlyIsCompatibleOnlyWithoutAnIpv4Subnet() throws Exception {
+    SubnetAllocator allocator = new SubnetAllocator(config(V6_ONLY), KEYS, new SplittableRandom(1));
+    assertThat(allocator.compatible(null, Ip6Net.parse("fc00:0:0:1::/64"))).isTrue();
+    assertThat(allocator.compatible(Ip4Net.parse("10.5.1.0/24"), Ip6Net.parse("fc00:0:0:1::/64")))
+        .as("an IPv4 part without EnableIPv4")
+        .isFalse();
+    assertThat(allocator.compatible(null, null)).isFalse();
+    assertThat(allocator.compatible(null, Ip6Net.parse("fc00::/64")))
+        .as("below IPv6SubnetMin")
+        .isFalse();
+    assertThat(allocator.compatible(null, Ip6Net.parse("fc00:0:0:1::/80"))).isFalse();
+  }
+
+  @Test
+  void ipv6OnlyTakesThePreviousIpv6SubnetOnlyIfFreeAndCompatible() throws Exception {
+    NetworkConfig config = config(V6_ONLY);
+    SubnetAllocator allocator = new SubnetAllocator(config, KEYS, new SplittableRandom(1));
+    SubnetAllocator.Occupied occupied =
+        new SubnetAllocator.Occupied(
+            config, List.of(key("0.0.0.0-0&fc00:0:0:7::-64"), key("10.5.1.0-24")));
+    Ip6Net previous = Ip6Net.parse("fc00:0:0:3::/64");
+    assertThat(allocator.previous(Optional.empty(), Optional.of(previous), occupied))
+        .contains(new LeaseKey(null, previous));
+    assertThat(
+            allocator.previous(
+                Optional.empty(), Optional.of(Ip6Net.parse("fc00:0:0:7::/64")), occupied))
+        .as("taken")
+        .isEmpty();
+    assertThat(
+            allocator.previous(
+                Optional.of(Ip4Net.parse("10.5.3.0/24")), Optional.of(previous), occupied))
+        .as("an IPv4 part without EnableIPv4")
+        .isEmpty();
+    assertThat(
+            allocator.previous(Optional.empty(), Optional.of(Ip6Net.parse("fd00::/64")), occupied))
+        .as("outside IPv6Network")
+        .isEmpty();
+    assertThat(allocator.previous(Optional.empty(), Optional.empty(), occupied)).isEmpty();
+  }
+
+  @Test
+  void ipv6OnlyAllocatesAnIpv6SubnetAndNoIpv4One() throws Exception {
+    NetworkConfig config = config(V6_ONLY);
+    SubnetAllocator allocator = new SubnetAllocator(config, KEYS, new SplittableRandom(5));
+    // fc00::/62 holds fc00::/64 (skipped, below IPv6SubnetMin) .. fc00:0:0:3::/64
+    SubnetAllocator.Occupied occupied =
+        new SubnetAllocator.Occupied(
+            config, List.of(key("0.0.0.0-0&fc00:0:0:1::-64"), key("10.5.1.0-24&fc00:0:0:3::-64")));
+    LeaseKey picked = allocator.allocate(occupied);
+    assertThat(picked).isEqualTo(new LeaseKey(null, Ip6Net.parse("fc00:0:0:2::/64")));
+    assertThat(SubnetKeys.name(picked)).isEqualTo("0.0.0.0-0&fc00:0:0:2::-64");
+
+    SubnetAllocator.Occupied full =
+        new SubnetAllocator.Occupied(
+            config,
+            List.of(
+                key("0.0.0.0-0&fc00:0:0:1::-64"),
+                key("0.0.0.0-0&fc00:0:0:2::-64"),
+                key("0.0.0.0-0&fc00:0:0:3::-64")));
+    assertThatThrownBy(() -> allocator.allocate(full))
+        .isInstanceOf(SubnetException.class)
+        .hasMessage(
+            "out of subnets: every /64 IPv6 subnet between IPv6SubnetMin fc00:0:0:1:: and"
+                + " IPv6SubnetMax fc00:0:0:3:: of IPv6Network fc00::/62 is leased; delete the"
+                + " leases of nodes that are gone under /coreos.com/network/subnets/, or make"
+                + " room in /coreos.com/network/config (a larger IPv6Network, a longer"
+                + " IPv6SubnetLen, a wider IPv6SubnetMin..IPv6SubnetMax)");
   }
 
   @Test

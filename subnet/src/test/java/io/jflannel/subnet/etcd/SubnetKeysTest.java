@@ -29,12 +29,25 @@ class SubnetKeysTest {
   }
 
   @Test
+  void anIpv6OnlyKeyHasUpstreamsEmptyIpv4NetworkInItsName() {
+    LeaseKey v6Only = new LeaseKey(null, Ip6Net.parse("fc00::/64"));
+    assertThat(SubnetKeys.name(v6Only)).isEqualTo("0.0.0.0-0&fc00::-64");
+    assertThat(SubnetKeys.parse("0.0.0.0-0&fc00::-64")).contains(v6Only);
+    assertThat(SubnetKeys.parse("0.0.0.0-0&fd00:10:244:3::-64"))
+        .contains(new LeaseKey(null, Ip6Net.parse("fd00:10:244:3::/64")));
+    EtcdKeys keys = new EtcdKeys("/coreos.com/network");
+    assertThat(keys.lease(v6Only)).isEqualTo("/coreos.com/network/subnets/0.0.0.0-0&fc00::-64");
+    assertThat(keys.parse("/coreos.com/network/subnets/0.0.0.0-0&fc00::-64")).contains(v6Only);
+  }
+
+  @Test
   void parsesIpv4AndDualStackKeys() {
     assertThat(SubnetKeys.parse("10.5.52.0-24"))
         .contains(new LeaseKey(Ip4Net.parse("10.5.52.0/24"), null));
     assertThat(SubnetKeys.parse("10.5.52.0-24&fc00::-64"))
         .contains(new LeaseKey(Ip4Net.parse("10.5.52.0/24"), Ip6Net.parse("fc00::/64")));
-    assertThat(SubnetKeys.parse("0.0.0.0-0")).isPresent();
+    assertThat(SubnetKeys.parse("0.0.0.0-8"))
+        .contains(new LeaseKey(Ip4Net.parse("0.0.0.0/8"), null));
   }
 
   @Test
@@ -73,6 +86,9 @@ class SubnetKeysTest {
         "fc00::-64",
         "10.5.52.0-24\n",
         "256.5.52.0-24",
+        "0.0.0.0-0", // upstream's empty IPv4 network alone names no subnet
+        "0.0.0.0-0&::-0",
+        "10.5.52.0-24&::-0", // upstream leaves out an empty IPv6 network instead
       })
   void refusesWhatIsNotACanonicalSubnetKey(String name) {
     assertThat(SubnetKeys.parse(name)).isEmpty();
@@ -100,6 +116,7 @@ class SubnetKeysTest {
       "10.5.52.0-24&fc00::-64",
       "192.168.0.0-16&2001:db8:1::-48",
       "0.0.0.0-0",
+      "0.0.0.0-0&fc00::-64",
       "255.255.255.254-31",
       "100.64.0.0-10"
     };
@@ -149,7 +166,8 @@ class SubnetKeysTest {
       assertRoundTripsOrIsEmpty(name);
       assertThat(SubnetKeys.parse(name).isPresent())
           .as(name)
-          .isEqualTo(prefix <= 31 && (address & (int) (0xffffffffL >>> prefix)) == 0);
+          .isEqualTo(
+              prefix >= 1 && prefix <= 31 && (address & (int) (0xffffffffL >>> prefix)) == 0);
     }
   }
 
@@ -185,6 +203,7 @@ class SubnetKeysTest {
       address = address << 8 | octet;
     }
     int prefix = Integer.parseInt(m.group(5));
-    return prefix <= 31 && (address & (0xffffffffL >>> prefix)) == 0;
+    // 0.0.0.0-0 is upstream's empty IPv4 network, the IPv4 part of an IPv6-only key only
+    return prefix >= 1 && prefix <= 31 && (address & (0xffffffffL >>> prefix)) == 0;
   }
 }

@@ -8,13 +8,19 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.jflannel.core.ip.Ip4;
 import io.jflannel.core.ip.Ip4Net;
+import io.jflannel.core.ip.Ip6;
+import io.jflannel.core.ip.Ip6Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
 import io.jflannel.core.lease.LeaseEvent;
+import io.jflannel.subnet.LeaseDelivery;
+import io.jflannel.subnet.RecordingListener;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** The handler's rules, driven directly as the node watch would drive it. */
@@ -150,5 +156,133 @@ class PeerTrackerTest {
     assertThat(syncs).hasValue(1);
     assertThat(tracker.synced()).isTrue();
     assertThat(tracker.firstListItemAt()).isBeforeOrEqualTo(tracker.syncedAt());
+  }
+
+  /** A tracker on a dual-stack node, n1 with 10.244.1.0/24 and fd00:10:244:1::/64. */
+  private PeerTracker dualStackTracker() {
+    return dualStackTracker(events::add, syncs::incrementAndGet);
+  }
+
+  private PeerTracker dualStackTracker(Consumer<LeaseEvent> sink, Runnable onFirstSync) {
+    Lease dualOwn =
+        new Lease(
+            Ip4Net.parse("10.244.1.0/24"),
+            Ip6Net.parse("fd00:10:244:1::/64"),
+            new LeaseAttrs(Ip4.parse("192.168.0.1"), Ip6.parse("fd00::1"), "vxlan", null, null),
+            null,
+            0);
+    return new PeerTracker(
+        "n1",
+        dualOwn,
+        new NodeProjector(KubeAnnotations.forPrefix(KubeAnnotations.DEFAULT_PREFIX), true, true),
+        sink,
+        warnings::add,
+        onFirstSync,
+        Clock.systemUTC());
+  }
+
+  private static TestNodes dualN2() {
+    return peer("n2", "10.244.2.0/24", "192.168.0.2", "aa:bb:cc:dd:ee:02")
+        .podCidrs("10.244.2.0/24", "fd00:10:244:2::/64")
+        .annotation(P + "public-ipv6", "fd00::2")
+        .annotation(P + "backend-v6-data", "{\"VNI\":1,\"VtepMAC\":\"aa:bb:cc:dd:ee:12\"}");
+  }
+
+  @Test
+  void aDualStackPeerWithoutPublicIpv6IsKeptForIpv4WithOneWarning() {
+    PeerTracker dual = dualStackTracker();
+    Node noV6 = dualN2().without(P + "public-ipv6").build();
+    dual.onAdd(noV6);
+    for (int i = 0; i < 5; i++) {
+      dual.onUpdate(skeleton("n2"), noV6); // heartbeats
+    }
+    dual.onList("10", false);
+    assertThat(warnings)
+        .containsExactly(
+            "node n2: no flannel.alpha.coreos.com/public-ipv6 annotation: its IPv6 pod traffic is"
+                + " not routed; IPv4 is");
+    assertThat(events).hasSize(1);
+    Lease kept = events.get(0).lease();
+    assertThat(events.get(0)).isInstanceOf(LeaseEvent.Added.class);
+    assertThat(kept.subnet()).isEqualTo(Ip4Net.parse("10.244.2.0/24"));
+    assertThat(kept.ipv6Subnet()).isEqualTo(Ip6Net.parse("fd00:10:244:2::/64"));
+    assertThat(kept.attrs().publicIp()).isEqualTo(Ip4.parse("192.168.0.2"));
+    assertThat(kept.attrs().publicIpv6()).isNull();
+    assertThat(dual.leases()).containsExactly(kept);
+    assertThat(dual.peerCount()).isEqualTo(1);
+    assertThat(dual.skippedCount()).isZero();
+
+    // the annotation arrives: the same lease (same key) gains its IPv6 part, no Removed
+    dual.onUpdate(skeleton("n2"), dualN2().build());
+    assertThat(events).hasSize(2);
+    assertThat(events.get(1)).isInstanceOf(LeaseEvent.Added.class);
+    assertThat(events.get(1).lease().key()).isEqualTo(kept.key());
+    assertThat(events.get(1).lease().attrs().publicIpv6()).isEqualTo(Ip6.parse("fd00::2"));
+    assertThat(warnings).hasSize(1);
+
+    // and goes again: warned again, once
+    dual.onUpdate(skeleton("n2"), noV6);
+    dual.onUpdate(skeleton("n2"), noV6);
+    assertThat(warnings).hasSize(2);
+    assertThat(events).hasSize(3);
+    assertThat(events.get(2).lease()).isEqualTo(kept);
+  }
+
+  @Test
+  void aPeerThatGetsItsIpv6PodCidrLaterIsRemovedUnderItsOldSubnetsAndAddedUnderTheNew() {
+    PeerTracker dual = dualStackTracker();
+    dual.onAdd(dualN2().podCidrs("10.244.2.0/24").build());
+    assertThat(warnings)
+        .containsExactly(
+            "node n2: no IPv6 pod CIDR although the net config enables IPv6: its IPv6 pod traffic"
+                + " is not routed; IPv4 is");
+    Lease v4Only = events.get(0).lease();
+    assertThat(v4Only.ipv6Subnet()).isNull();
+
+    dual.onUpdate(skeleton("n2"), dualN2().build());
+    assertThat(events).hasSize(3);
+    assertThat(events.get(1)).isEqualTo(new LeaseEvent.Removed(v4Only));
+    assertThat(events.get(2)).isInstanceOf(LeaseEvent.Added.class);
+    assertThat(events.get(2).lease().ipv6Subnet()).isEqualTo(Ip6Net.parse("fd00:10:244:2::/64"));
+    assertThat(dual.leases()).containsExactly(events.get(2).lease());
+    dual.onDelete(dualN2().build(), false);
+    assertThat(events.get(3)).isEqualTo(new LeaseEvent.Removed(events.get(2).lease()));
+    assertThat(warnings).hasSize(1);
+  }
+
+  @Test
+  void aPartialPeerThatTurnsBadAndBackIsNotWarnedAboutItsGapAgain() {
+    PeerTracker dual = dualStackTracker();
+    Node noV6 = dualN2().without(P + "public-ipv6").build();
+    dual.onAdd(noV6);
+    dual.onUpdate(
+        skeleton("n2"),
+        dualN2().without(P + "public-ipv6").annotation(P + "public-ip", "x").build());
+    dual.onUpdate(skeleton("n2"), noV6);
+    assertThat(warnings).hasSize(2);
+    assertThat(warnings.get(1))
+        .startsWith("skipping node n2: flannel.alpha.coreos.com/public-ip: ");
+    assertThat(events).hasSize(1);
+  }
+
+  @Test
+  void throughTheDeliveryAChangedPodCidrLeavesOnlyTheNewLease() throws Exception {
+    RecordingListener listener = new RecordingListener();
+    try (LeaseDelivery delivery = new LeaseDelivery(listener, "test-leases")) {
+      PeerTracker dual = dualStackTracker(delivery::offer, delivery::release);
+      dual.onAdd(dualN2().podCidrs("10.244.2.0/24").build());
+      dual.onUpdate(skeleton("n2"), dualN2().build()); // Removed(v4 only), Added(both)
+      dual.onUpdate(skeleton("n2"), dualN2().podCidrs("10.244.2.0/24").build()); // and back
+      dual.onUpdate(skeleton("n2"), dualN2().build());
+      dual.onList("10", false);
+      List<LeaseEvent> batch = listener.next(Duration.ofSeconds(10));
+      // per lease the latest state, a Removed always before the Added of the new subnets
+      assertThat(batch).hasSize(2);
+      assertThat(batch.get(0)).isInstanceOf(LeaseEvent.Removed.class);
+      assertThat(batch.get(0).lease().ipv6Subnet()).isNull();
+      assertThat(batch.get(1)).isInstanceOf(LeaseEvent.Added.class);
+      assertThat(batch.get(1).lease().ipv6Subnet()).isEqualTo(Ip6Net.parse("fd00:10:244:2::/64"));
+      assertThat(listener.peers.keySet()).containsExactly("10.244.2.0/24+fd00:10:244:2::/64");
+    }
   }
 }

@@ -40,6 +40,8 @@ import java.util.function.Predicate;
  * </ul>
  *
  * <p>Dumps show nexthop routes with their nexthop's gateway and link filled in, as the kernel does;
+ * an IPv6 route written without a metric gets 1024, and a delete without a metric matches any; an
+ * IPv6 address adds the kernel's own route to it ({@code proto kernel metric 256}, main table);
  * deleting a nexthop object deletes the routes using it; deleting a link deletes its objects.
  *
  * <p>Not thread-safe beyond the {@code synchronized} methods; tests drive it from one thread.
@@ -238,7 +240,8 @@ public final class FakeKernel implements Kernel {
       if (r.gateway() != null && !r.isOnlink() && !reachable(r.linkIndex(), r.gateway())) {
         return Errno.ENETUNREACH;
       }
-      routes.put(routeKey(r), r);
+      Route stored = r.family() == Rt.AF_INET6 && r.priority() == 0 ? withPriority(r, 1024) : r;
+      routes.put(routeKey(stored), stored);
     } else if (o instanceof Neighbour n) {
       if (!links.containsKey(n.linkIndex())) {
         return Errno.ENODEV;
@@ -267,6 +270,15 @@ public final class FakeKernel implements Kernel {
 
   private int unstore(Object o) {
     if (o instanceof Route r) {
+      if (r.family() == Rt.AF_INET6 && r.priority() == 0) {
+        for (Route x : routes.values()) {
+          if (x.dst().equals(r.dst()) && x.table() == r.table()) {
+            routes.remove(routeKey(x));
+            return 0;
+          }
+        }
+        return Errno.ESRCH;
+      }
       return routes.remove(routeKey(r)) != null ? 0 : Errno.ESRCH;
     }
     if (o instanceof Neighbour n) {
@@ -281,6 +293,37 @@ public final class FakeKernel implements Kernel {
     }
     routes.values().removeIf(r -> r.nexthopId() == h.id());
     return 0;
+  }
+
+  private static Route withPriority(Route r, int priority) {
+    return new Route(
+        r.dst(),
+        r.gateway(),
+        r.linkIndex(),
+        r.flags(),
+        r.scope(),
+        r.table(),
+        r.protocol(),
+        r.type(),
+        r.nexthopId(),
+        priority,
+        r.prefSrc());
+  }
+
+  /** The kernel's main-table route to an IPv6 address of a link. */
+  private static Route addressRoute(Address a) {
+    return new Route(
+        IpPrefix.host(a.prefix().address()),
+        null,
+        a.linkIndex(),
+        0,
+        Rt.RT_SCOPE_UNIVERSE,
+        Rt.RT_TABLE_MAIN,
+        Rt.RTPROT_KERNEL,
+        Rt.RTN_UNICAST,
+        0,
+        256,
+        null);
   }
 
   private static List<Object> routeKey(Route r) {
@@ -389,6 +432,10 @@ public final class FakeKernel implements Kernel {
     deviceOps.add("replaceAddress " + a.prefix());
     addresses.removeIf(x -> x.linkIndex() == a.linkIndex() && x.prefix().equals(a.prefix()));
     addresses.add(a);
+    if (a.prefix().family() == Rt.AF_INET6) {
+      Route own = addressRoute(a);
+      routes.put(routeKey(own), own);
+    }
   }
 
   @Override
@@ -396,6 +443,9 @@ public final class FakeKernel implements Kernel {
     deviceOps.add("deleteAddress " + a.prefix());
     if (!addresses.removeIf(x -> x.linkIndex() == a.linkIndex() && x.prefix().equals(a.prefix()))) {
       throw new NetlinkException("RTM_DELADDR " + a.prefix(), Errno.EADDRNOTAVAIL);
+    }
+    if (a.prefix().family() == Rt.AF_INET6) {
+      routes.remove(routeKey(addressRoute(a)));
     }
   }
 
