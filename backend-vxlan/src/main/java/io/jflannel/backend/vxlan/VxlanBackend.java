@@ -9,6 +9,7 @@ import io.jflannel.backend.common.KernelTypes;
 import io.jflannel.core.backend.Backend;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
+import io.jflannel.core.backend.Inspection;
 import io.jflannel.core.backend.Network;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.ip.Ip4Net;
@@ -209,6 +210,15 @@ public final class VxlanBackend implements Backend {
           p -> !KernelTypes.isIpv4(p.address()) && network6.contains(KernelTypes.ip6(p.address())));
     }
     return new VxlanNetwork(kernel, device, device6, iface, config, options, lease);
+  }
+
+  /**
+   * The devices as they are and a read-only network over them ({@link VxlanInspector}); creates
+   * nothing. The inspection owns this backend's kernel from then on.
+   */
+  @Override
+  public Inspection inspect(Lease lease) throws BackendException {
+    return new VxlanInspector(config, options, iface, this).inspect(kernel, lease);
   }
 
   /** Gives {@code link} this node's address, drops stale ones, sets it up, checks its MAC. */

@@ -7,10 +7,12 @@ import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.lease.LeaseGrantResponse;
+import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.jflannel.core.subnet.SubnetException;
@@ -114,6 +116,18 @@ final class EtcdStore implements AutoCloseable {
             c -> c.getLeaseClient().grant(Math.max(1, ttl.toSeconds())),
             "grant a " + ttl.toSeconds() + " s lease");
     return new Grant(response.getID(), response.getTTL());
+  }
+
+  /**
+   * The seconds etcd lease {@code leaseId} has left (its TTL counting down), or -1 when it has
+   * expired or does not exist.
+   */
+  long timeToLive(long leaseId) throws SubnetException, InterruptedException {
+    LeaseTimeToLiveResponse response =
+        await(
+            c -> c.getLeaseClient().timeToLive(leaseId, LeaseOption.DEFAULT),
+            "ask the time to live of lease " + Long.toHexString(leaseId));
+    return response.getTTL();
   }
 
   /** Revokes an etcd lease, logging (not throwing) a failure: used to tidy up. */
