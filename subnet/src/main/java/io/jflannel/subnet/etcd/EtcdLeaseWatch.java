@@ -117,7 +117,7 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     executor.scheduleWithFixedDelay(
         this::relist, relistMillis, relistMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
     executor.scheduleWithFixedDelay(
-        watch::ping, PING.toMillis(), PING.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        this::ping, PING.toMillis(), PING.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -133,10 +133,27 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
 
   /**
    * Why etcd cannot be reached by this watch now, or empty while it can: the watch fails, or a ping
-   * ({@link ResilientWatch#ping}, every {@link #PING}) has gone unanswered for longer than that.
+   * ({@link #ping}, every {@link #PING}) has gone unanswered for longer than that.
    */
   Optional<String> unreachable() {
-    return watch.failure(PING);
+    return watch.pulse().down(PING);
+  }
+
+  /** Sends a ping unless the last one is unanswered (see {@link WatchPulse}). */
+  private void ping() {
+    WatchPulse pulse = watch.pulse();
+    if (pulse.pinging()) {
+      store
+          .ping(keys.config())
+          .whenComplete(
+              (answer, error) -> {
+                if (error == null) {
+                  pulse.answered();
+                } else {
+                  pulse.unanswered();
+                }
+              });
+    }
   }
 
   /**

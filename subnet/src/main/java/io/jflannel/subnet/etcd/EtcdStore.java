@@ -119,6 +119,19 @@ final class EtcdStore implements AutoCloseable {
   }
 
   /**
+   * Reads {@code key} once, counting only and from the member's own copy (serializable: no
+   * consensus round), without waiting: the cheapest question etcd answers, for the lease watch's
+   * ping. Completes when etcd answers, exceptionally when it does not within the request timeout.
+   */
+  CompletableFuture<?> ping(String key) {
+    return connection
+        .client()
+        .getKVClient()
+        .get(bytes(key), GetOption.builder().withCountOnly(true).withSerializable(true).build())
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
    * The seconds etcd lease {@code leaseId} has left (its TTL counting down), or -1 when it has
    * expired or does not exist.
    */

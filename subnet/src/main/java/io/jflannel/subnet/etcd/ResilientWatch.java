@@ -9,7 +9,6 @@ import io.jflannel.subnet.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -163,33 +162,11 @@ final class ResilientWatch implements AutoCloseable {
   }
 
   /**
-   * Why the watch is down, while it fails and until etcd answers it again (a failed listing, an
-   * interrupted or refused watch), or while a {@link #ping} has gone unanswered for longer than
-   * {@code patience}; empty while it works.
+   * Whether this watch reaches etcd: its failures are reported to the pulse, and cleared when etcd
+   * answers the watch again; the owner adds its pings.
    */
-  Optional<String> failure(Duration patience) {
-    return pulse.down(patience);
-  }
-
-  /**
-   * Asks etcd for a progress notification on the open watch, which any working watch stream answers
-   * at once: jetcd reconnects a cut stream by itself without telling its listener, so this is how a
-   * stopped or unreachable etcd is noticed while nothing changes. Must run on the executor.
-   */
-  void ping() {
-    Watch.Watcher open;
-    synchronized (lock) {
-      open = watcher;
-      if (closed || open == null) {
-        return;
-      }
-    }
-    pulse.pinged();
-    try {
-      open.requestProgress();
-    } catch (RuntimeException e) {
-      log.debug("{}: progress request failed: {}", name, e.toString());
-    }
+  WatchPulse pulse() {
+    return pulse;
   }
 
   private void connect() {
@@ -313,7 +290,7 @@ final class ResilientWatch implements AutoCloseable {
         return;
       }
       backoff.reset();
-      pulse.answered();
+      pulse.recovered();
       if (failing) {
         failing = false;
         log.info("{}: watching again after revision {}", name, revision);

@@ -168,6 +168,26 @@ class EtcdWatchRecoveryIT {
     }
   }
 
+  /**
+   * etcd down long enough for the watch's pings and jetcd's own retries to pile up, then back: a
+   * key written the moment it is back arrives (the daemon's outage scenario, without the daemon).
+   */
+  @Test
+  void aKeyWrittenAsEtcdComesBackAfterALongOutageArrives() throws Exception {
+    put(client, key(1), attrs("192.168.0.1").toJson());
+    EtcdTestSupport.Recorder recorder = watchingManager(ETCD.endpoint(), 1);
+    ETCD.stop();
+    Thread.sleep(5_000);
+    Thread.sleep(12_000); // two more pings unanswered, jetcd retrying
+    ETCD.start();
+    try (Client fresh = Client.builder().endpoints(ETCD.endpoint()).build()) {
+      put(fresh, key(2), attrs("192.168.0.2").toJson());
+    }
+    assertThat(recorder.take(1, WAIT))
+        .extracting(EtcdTestSupport::describe)
+        .containsExactly("+10.5.2.0/24");
+  }
+
   @Test
   void carriesOnAcrossAnEtcdRestart() throws Exception {
     put(client, key(1), attrs("192.168.0.1").toJson());

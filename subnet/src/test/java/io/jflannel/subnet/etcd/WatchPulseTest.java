@@ -9,28 +9,30 @@ class WatchPulseTest {
   private final WatchPulse pulse = new WatchPulse("lease watch of /p/subnets/");
 
   @Test
-  void downFromAFailureUntilEtcdAnswers() {
+  void downFromAFailureUntilEtcdAnswersTheWatch() {
     assertThat(pulse.down(Duration.ofHours(1))).isEmpty();
     pulse.failed("UNAVAILABLE: io exception");
     assertThat(pulse.down(Duration.ofHours(1)))
         .contains("lease watch of /p/subnets/: UNAVAILABLE: io exception");
-    pulse.answered();
+    pulse.answered(); // a ping's answer does not mean the watch works again
+    assertThat(pulse.down(Duration.ofHours(1))).isPresent();
+    pulse.recovered();
     assertThat(pulse.down(Duration.ofHours(1))).isEmpty();
   }
 
   @Test
-  void anUnansweredPingCountsFromTheOldestOneOnly() throws InterruptedException {
-    pulse.pinged();
+  void oneUnansweredPingAtATimeCountsFromWhenItWasSent() throws InterruptedException {
+    assertThat(pulse.pinging()).isTrue();
     Thread.sleep(50);
-    pulse.pinged(); // a later ping does not restart the wait
+    assertThat(pulse.pinging()).as("the last ping is unanswered: no second one").isFalse();
     assertThat(pulse.down(Duration.ofMillis(40)))
-        .hasValueSatisfying(
-            why ->
-                assertThat(why)
-                    .matches(
-                        "lease watch of /p/subnets/: etcd has not answered the watch for 0 s"));
+        .contains("lease watch of /p/subnets/: etcd has not answered for 0 s");
     assertThat(pulse.down(Duration.ofHours(1))).as("within the patience").isEmpty();
+    pulse.unanswered(); // timed out: the next ping may go, the wait goes on
+    assertThat(pulse.pinging()).isTrue();
+    assertThat(pulse.down(Duration.ofMillis(40))).isPresent();
     pulse.answered();
     assertThat(pulse.down(Duration.ZERO)).isEmpty();
+    assertThat(pulse.pinging()).isTrue();
   }
 }
