@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -276,12 +278,45 @@ final class Cluster implements AutoCloseable {
 
   /** Starts flanneld on {@code host} with exactly {@code flags} and returns at once. */
   Daemon launch(Host host, List<String> flags) {
-    Daemon d =
-        Daemon.start(
-            flanneld(), host.ns(), host.name(), flags, controlPlane.daemonEnv(host), host.log());
+    return launch(host, flags, Map.of());
+  }
+
+  /**
+   * Starts flanneld on {@code host} with exactly {@code flags}, the control plane's environment and
+   * {@code env}, and returns at once.
+   */
+  Daemon launch(Host host, List<String> flags, Map<String, String> env) {
+    Map<String, String> all = new HashMap<>(controlPlane.daemonEnv(host));
+    all.putAll(env);
+    Daemon d = Daemon.start(flanneld(), host.ns(), host.name(), flags, all, host.log());
     daemons.add(d);
     host.daemon(d);
     return d;
+  }
+
+  /**
+   * {@code flanneld diagnose --json} in {@code host}'s namespace with the flags its daemon runs
+   * with and {@code extraFlags} (which win); the report is the output's one JSON line.
+   */
+  Diagnosis diagnose(Host host, List<String> extraFlags) {
+    return Diagnosis.parse(host, runDiagnose(host, extraFlags));
+  }
+
+  /**
+   * {@code flanneld diagnose --json} on {@code host} as {@link #diagnose} runs it, its outcome
+   * unparsed ({@code --json=false} among {@code extraFlags} prints the table instead).
+   */
+  Sh.Out runDiagnose(Host host, List<String> extraFlags) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("ip", "netns", "exec", host.ns().name(), flanneld().toString(), "diagnose"));
+    cmd.add("--json");
+    cmd.addAll(daemonFlags(host));
+    cmd.addAll(extraFlags);
+    List<String> env = new ArrayList<>(List.of("env"));
+    controlPlane.daemonEnv(host).forEach((k, v) -> env.add(k + "=" + v));
+    env.addAll(cmd);
+    return Sh.exec(env.toArray(String[]::new));
   }
 
   /** Starts the daemon of {@code host} (again), waits until it is ready, plugs its pod if new. */
