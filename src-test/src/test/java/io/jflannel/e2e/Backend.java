@@ -2,10 +2,13 @@ package io.jflannel.e2e;
 
 /** The flannel backends the scenarios run against, with the net-conf.json that selects each. */
 enum Backend {
-  VXLAN("vxlan", "vxlan", 50, true),
-  HOST_GW("host-gw", "host-gw", 0, true),
-  /** Upstream's udp writes no {@code BackendType} in its lease (reference/flannel.md §3.3). */
-  UDP("udp", "", 28, false);
+  VXLAN("vxlan", "vxlan", 50, 70, true),
+  HOST_GW("host-gw", "host-gw", 0, 0, true),
+  /**
+   * Upstream's udp writes no {@code BackendType} in its lease (reference/flannel.md §3.3); it has
+   * no IPv6.
+   */
+  UDP("udp", "", 28, -1, false);
 
   /** The overlay network of every scenario. */
   static final String NETWORK = "10.244.0.0/16";
@@ -16,12 +19,14 @@ enum Backend {
   private final String type;
   private final String leaseType;
   private final int overhead;
+  private final int overhead6;
   private final boolean kernelDataPlane;
 
-  Backend(String type, String leaseType, int overhead, boolean kernelDataPlane) {
+  Backend(String type, String leaseType, int overhead, int overhead6, boolean kernelDataPlane) {
     this.type = type;
     this.leaseType = leaseType;
     this.overhead = overhead;
+    this.overhead6 = overhead6;
     this.kernelDataPlane = kernelDataPlane;
   }
 
@@ -43,6 +48,20 @@ enum Backend {
   /** The pod MTU flannel reports in subnet.env: the underlay's minus the encapsulation overhead. */
   int mtu() {
     return UNDERLAY_MTU - overhead;
+  }
+
+  /**
+   * The pod MTU in subnet.env when IPv6 is enabled (dual-stack or IPv6 only): the underlay's minus
+   * the IPv6 encapsulation overhead (vxlan: 70, an IPv6 outer header is 20 bytes longer), the MTU
+   * of flannel-v6.1 and, in dual-stack, the smaller of the two devices' MTUs, so that a full-size
+   * pod packet fits either tunnel. Upstream's vxlan writes underlay − 50 (1450) in dual-stack and
+   * IPv6 only alike, a full-size IPv6 pod packet then being 20 bytes too large for flannel-v6.1.
+   */
+  int mtu6() {
+    if (overhead6 < 0) {
+      throw new IllegalStateException(type + " has no IPv6");
+    }
+    return UNDERLAY_MTU - overhead6;
   }
 
   /**

@@ -48,6 +48,7 @@ final class Cluster implements AutoCloseable {
   private final String name;
   private final String suffix = TestNetns.suffix();
   private final Backend backend;
+  private final Stack stack;
   private List<String> extraFlags = List.of();
   private Path flanneld;
   private final WorkDir workDir;
@@ -60,9 +61,10 @@ final class Cluster implements AutoCloseable {
   private int nextIndex = 1;
   private boolean closed;
 
-  private Cluster(String name, Backend backend) {
+  private Cluster(String name, Backend backend, Stack stack) {
     this.name = name;
     this.backend = backend;
+    this.stack = stack;
     this.workDir = new WorkDir(name + "-" + suffix);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -84,10 +86,27 @@ final class Cluster implements AutoCloseable {
     return start(
         name,
         backend,
+        Stack.IPV4,
         hostCount,
         (lan, dir) -> EtcdServer.start(lan.ns(), dir),
         netConf,
         extraFlags);
+  }
+
+  /**
+   * A cluster of {@code hostCount} hosts in etcd mode running {@code stack} ({@link
+   * Stack#netConf}), on a LAN that carries IPv6 when the stack needs it; returns once every daemon
+   * is ready, every pod is plugged and every host holds every peer in every family.
+   */
+  static Cluster withEtcd(String name, Backend backend, Stack stack, int hostCount) {
+    return start(
+        name,
+        backend,
+        stack,
+        hostCount,
+        (lan, dir) -> EtcdServer.start(lan.ns(), dir),
+        stack.netConf(backend),
+        List.of());
   }
 
   /**
@@ -105,17 +124,34 @@ final class Cluster implements AutoCloseable {
    */
   static Cluster withKube(
       String name, Backend backend, int hostCount, String netConf, List<String> extraFlags) {
-    return start(name, backend, hostCount, KubeApiServer::start, netConf, extraFlags);
+    return start(name, backend, Stack.IPV4, hostCount, KubeApiServer::start, netConf, extraFlags);
+  }
+
+  /**
+   * A cluster of {@code hostCount} hosts in kube mode running {@code stack}: each Node registered
+   * with a pod CIDR of each family the stack has ({@link KubeApiServer#podCidrs}); returns once
+   * every daemon is ready, every pod is plugged and every host holds every peer in every family.
+   */
+  static Cluster withKube(String name, Backend backend, Stack stack, int hostCount) {
+    return start(
+        name,
+        backend,
+        stack,
+        hostCount,
+        (lan, dir) -> KubeApiServer.start(lan, dir, stack),
+        stack.netConf(backend),
+        List.of());
   }
 
   private static Cluster start(
       String name,
       Backend backend,
+      Stack stack,
       int hostCount,
       ControlPlaneFactory factory,
       String netConf,
       List<String> extraFlags) {
-    Cluster c = new Cluster(name, backend);
+    Cluster c = new Cluster(name, backend, stack);
     c.extraFlags = List.copyOf(extraFlags);
     try {
       long t0 = System.nanoTime();
@@ -133,10 +169,11 @@ final class Cluster implements AutoCloseable {
       c.startAll(hosts);
       c.awaitConverged();
       log.info(
-          "cluster {} ({} hosts, {}) up in {} ms",
+          "cluster {} ({} hosts, {}, {}) up in {} ms",
           c,
           hostCount,
           backend.type(),
+          stack,
           (System.nanoTime() - t0) / 1_000_000);
       return c;
     } catch (RuntimeException | Error e) {
@@ -150,7 +187,12 @@ final class Cluster implements AutoCloseable {
    * for scenarios that start the daemon themselves and expect it to fail.
    */
   static Cluster bareEtcd(String name, int hostCount) {
-    Cluster c = new Cluster(name, null);
+    return bareEtcd(name, hostCount, Stack.IPV4);
+  }
+
+  /** As {@link #bareEtcd(String, int)}, on a LAN carrying what {@code stack} needs. */
+  static Cluster bareEtcd(String name, int hostCount, Stack stack) {
+    Cluster c = new Cluster(name, null, stack);
     try {
       c.startControlPlane((lan, dir) -> EtcdServer.start(lan.ns(), dir));
       for (int i = 0; i < hostCount; i++) {
@@ -164,7 +206,7 @@ final class Cluster implements AutoCloseable {
   }
 
   private void startControlPlane(ControlPlaneFactory factory) {
-    lan = Lan.create(suffix);
+    lan = Lan.create(suffix, stack.v6());
     controlPlane = factory.start(lan, workDir.root());
   }
 
@@ -194,6 +236,10 @@ final class Cluster implements AutoCloseable {
 
   Backend backend() {
     return backend;
+  }
+
+  Stack stack() {
+    return stack;
   }
 
   List<Host> hosts() {
@@ -233,7 +279,11 @@ final class Cluster implements AutoCloseable {
     TestNetns ns = track(TestNetns.createNamed("jfl-h" + i + "-" + suffix));
     TestNetns pod = track(TestNetns.createNamed("jfl-p" + i + "-" + suffix));
     Sh.run("ip", "netns", "exec", ns.name(), "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-    lan.plug(ns, "h" + i, Lan.hostAddress(i));
+    if (lan.ipv6()) {
+      Sh.run(
+          "ip", "netns", "exec", ns.name(), "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1");
+    }
+    lan.plug(ns, "h" + i, Lan.hostAddress(i), lan.ipv6() ? Lan.hostAddress6(i) : null);
     Path dir = workDir.dir("h" + i);
     Host host = new Host(i, ns, pod, dir);
     hosts.add(host);
@@ -248,7 +298,7 @@ final class Cluster implements AutoCloseable {
    */
   TestNetns addOutsider(int i) {
     TestNetns ns = track(TestNetns.createNamed("jfl-x" + i + "-" + suffix));
-    lan.plug(ns, "x" + i, "192.168.100." + (200 + i));
+    lan.plug(ns, "x" + i, "192.168.100." + (200 + i), null);
     return ns;
   }
 
@@ -393,16 +443,16 @@ final class Cluster implements AutoCloseable {
 
   /** The leases {@code host} must have programmed: every lease but its own. */
   List<PeerLease> peersOf(Host host) {
-    String own = host.lease().lease();
-    return controlPlane.leases().stream().filter(l -> !l.subnet().equals(own)).toList();
+    SubnetEnv own = host.lease();
+    return controlPlane.leases().stream().filter(l -> !l.isOf(own)).toList();
   }
 
   /**
-   * Asserts that {@code host} holds exactly one route (and, for vxlan, one ARP and one FDB entry)
-   * of upstream's shape per peer lease, and nothing else flannel-owned.
+   * Asserts that {@code host} holds exactly one route (and, for vxlan, one neighbour and one FDB
+   * entry) of upstream's shape per peer lease and family, and nothing else flannel-owned.
    */
   void assertPeersProgrammed(Host host) {
-    ProgrammedPeers.assertExactly(backend, host, peersOf(host));
+    ProgrammedPeers.assertExactly(backend, stack, host, peersOf(host));
   }
 
   /**
@@ -441,9 +491,19 @@ final class Cluster implements AutoCloseable {
     }
   }
 
-  /** Every pod pings every other pod (hosts whose pod is plugged). */
+  /**
+   * Every pod pings every other pod, in each family of the cluster's stack (the pods that have an
+   * address of that family).
+   */
   void assertPodsReachEachOther() {
-    Pings.assertMatrix(hosts.stream().filter(h -> h.podIp() != null).toList());
+    for (Family f : stack.families()) {
+      assertPodsReachEachOther(f);
+    }
+  }
+
+  /** Every pod with an address of {@code family} pings every other such pod over it. */
+  void assertPodsReachEachOther(Family family) {
+    Pings.assertMatrix(hosts.stream().filter(h -> family.podIp(h) != null).toList(), family);
   }
 
   @Override

@@ -197,12 +197,39 @@ final class EtcdServer implements ControlPlane {
 
   /** {@code /coreos.com/network/subnets/10.244.3.0-24} → {@code 10.244.3.0/24}. */
   static String subnetOfKey(String key) {
-    return key.substring(SUBNETS.length()).replace('-', '/');
+    return subnetsOfKey(key)[0];
+  }
+
+  /**
+   * The IPv4 and IPv6 subnets a lease key names, each null if it names none: upstream's {@code
+   * 10.244.3.0-24}, dual-stack {@code 10.244.3.0-24&fd10:0:0:3::-64}, IPv6 only {@code
+   * 0.0.0.0-0&fd10:0:0:3::-64} (the empty IPv4 subnet upstream writes).
+   */
+  static String[] subnetsOfKey(String key) {
+    String name = key.substring(SUBNETS.length());
+    int amp = name.indexOf('&');
+    String v4 = (amp < 0 ? name : name.substring(0, amp)).replace('-', '/');
+    String v6 = amp < 0 ? null : name.substring(amp + 1).replace('-', '/');
+    return new String[] {v4.equals("0.0.0.0/0") ? null : v4, v6};
   }
 
   /** {@code 10.244.3.0/24} → {@code /coreos.com/network/subnets/10.244.3.0-24}. */
   static String keyOfSubnet(String subnet) {
     return SUBNETS + subnet.replace('/', '-');
+  }
+
+  /**
+   * The key of a lease with IPv4 subnet {@code subnet} and IPv6 subnet {@code subnet6} (either may
+   * be null), as upstream's MakeSubnetKey names it; see {@link #subnetsOfKey}.
+   */
+  static String keyOf(String subnet, String subnet6) {
+    String v4 = (subnet == null ? "0.0.0.0/0" : subnet).replace('/', '-');
+    return SUBNETS + (subnet6 == null ? v4 : v4 + "&" + subnet6.replace('/', '-'));
+  }
+
+  /** The key of the lease of the node whose subnet.env is {@code env}. */
+  static String keyOf(SubnetEnv env) {
+    return keyOf(env.lease(), env.lease6());
   }
 
   @Override
@@ -221,7 +248,8 @@ final class EtcdServer implements ControlPlane {
     getPrefix(SUBNETS)
         .forEach(
             (key, value) -> {
-              PeerLease lease = PeerLease.parse(subnetOfKey(key), value);
+              String[] subnets = subnetsOfKey(key);
+              PeerLease lease = PeerLease.parse(subnets[0], subnets[1], value);
               if (lease != null) {
                 leases.add(lease);
               }

@@ -16,17 +16,21 @@ import java.util.regex.Pattern;
  *   <li>neighbour and FDB events on {@code cni0} / {@code veth0}: the pod's ARP entries and the
  *       cni0 bridge learning the pod's MAC, driven by the pod traffic; link events of {@code
  *       veth0}, the pod's port, which the bridge emits on its own and flanneld never references;
- *   <li>IPv6 neighbour discovery, IPv6 link-local addresses (DAD completes seconds after a link
- *       comes up) and IPv6 link-local/multicast routes, which flannel never touches in an IPv4-only
- *       network.
+ *   <li>IPv6 neighbour discovery off flannel's devices, IPv6 link-local addresses (DAD completes
+ *       seconds after a link comes up) and IPv6 link-local/multicast routes, which flannel never
+ *       touches.
  * </ul>
  *
- * Everything else counts: any event naming a {@code flannel.*} device (link, address, route, ARP,
- * FDB), any route touching the overlay (10.244.0.0/16, including host-gw routes via eth0 and the
- * cni0 route), and anything not recognised (conservatively).
+ * Everything else counts: any event naming a {@code flannel.*} or {@code flannel-v6.*} device
+ * (link, address, route, neighbour, FDB), any route touching either overlay (10.244.0.0/16 and
+ * fd10::/56, including host-gw routes via eth0 and the cni0 routes), and anything not recognised
+ * (conservatively).
  */
 final class FlannelEvents {
   private static final Pattern DEV = Pattern.compile("\\bdev (\\S+)");
+
+  /** How every address of the IPv6 overlay ({@link Stack#IPV6_NETWORK}) starts when printed. */
+  private static final String OVERLAY6 = "fd10:";
 
   private FlannelEvents() {}
 
@@ -49,12 +53,12 @@ final class FlannelEvents {
   }
 
   private static String ignoredBecause(String event) {
-    if (event.contains("flannel.")) {
+    if (event.contains("flannel.") || event.contains("flannel-v6.")) {
       return null;
     }
     boolean route = event.startsWith("[ROUTE]");
     boolean neighbour = event.startsWith("[NEIGH]") || event.startsWith("[FDB]");
-    if (route && event.contains("10.244.")) {
+    if (route && (event.contains("10.244.") || event.contains(OVERLAY6))) {
       return null;
     }
     Matcher dev = DEV.matcher(event);

@@ -10,8 +10,9 @@ import java.util.Optional;
 
 /**
  * One simulated node: host namespace {@code jfl-h<i>-<sfx>} (underlay {@code eth0} =
- * 192.168.100.(10+i)/24, where flanneld runs) and one pod namespace {@code jfl-p<i>-<sfx>} behind
- * the host's {@code cni0} bridge, wired as the flannel CNI plugin would once subnet.env exists.
+ * 192.168.100.(10+i)/24 and, on an IPv6 LAN, fd00:100::(10+i)/64, where flanneld runs) and one pod
+ * namespace {@code jfl-p<i>-<sfx>} behind the host's {@code cni0} bridge, wired as the flannel CNI
+ * plugin would once subnet.env exists, in each family subnet.env carries.
  *
  * <p>Owned by its {@link Cluster}, which starts and stops its daemons and deletes its namespaces.
  * Not thread-safe: a scenario drives one host from one thread.
@@ -22,7 +23,9 @@ final class Host {
   private final TestNetns pod;
   private final Path dir;
   private Daemon daemon;
+  private boolean plugged;
   private String podIp;
+  private String podIp6;
 
   Host(int index, TestNetns ns, TestNetns pod, Path dir) {
     this.index = index;
@@ -50,6 +53,11 @@ final class Host {
 
   String publicIp() {
     return Lan.hostAddress(index);
+  }
+
+  /** The host's IPv6 address on an IPv6 LAN ({@link Lan#hostAddress6}). */
+  String publicIpv6() {
+    return Lan.hostAddress6(index);
   }
 
   Path subnetFile() {
@@ -86,9 +94,20 @@ final class Host {
     return subnetEnv().orElseThrow(() -> new AssertionError(name() + " has no subnet.env"));
   }
 
-  /** The pod's address ({@code 10.244.X.2}), once {@link #plugPod} ran; else null. */
+  /**
+   * The pod's IPv4 address ({@code 10.244.X.2}), once {@link #plugPod} ran with an IPv4 lease; else
+   * null.
+   */
   String podIp() {
     return podIp;
+  }
+
+  /**
+   * The pod's IPv6 address ({@code fd10:0:0:X::2}), once {@link #plugPod} ran with an IPv6 lease;
+   * else null.
+   */
+  String podIp6() {
+    return podIp6;
   }
 
   /**
@@ -178,19 +197,22 @@ final class Host {
   /**
    * What the flannel CNI plugin (bridge + host-local) does for the first pod: bridge {@code cni0}
    * with FLANNEL_SUBNET's address and MTU FLANNEL_MTU; the pod's {@code eth0} gets the next
-   * address, the same MTU and a default route via cni0. Done once: a daemon restart does not
-   * re-plug.
+   * address, the same MTU and a default route via cni0. The same for IPv6 when subnet.env has
+   * FLANNEL_IPV6_SUBNET (without duplicate address detection, see {@link Lan}). Done once: a daemon
+   * restart does not re-plug.
    */
   void plugPod(SubnetEnv env) {
-    if (podIp != null) {
+    if (plugged) {
       return;
     }
     String mtu = Integer.toString(env.mtu());
-    String gateway = Ip4.address(env.subnet());
-    String prefix = env.subnet().substring(env.subnet().indexOf('/'));
-    String address = Ip4.plus(env.lease(), 2);
     ns.ip("link", "add", "cni0", "mtu", mtu, "type", "bridge");
-    ns.ip("addr", "add", env.subnet(), "dev", "cni0");
+    if (env.lease() != null) {
+      ns.ip("addr", "add", env.subnet(), "dev", "cni0");
+    }
+    if (env.lease6() != null) {
+      ns.ip("-6", "addr", "add", env.subnet6(), "dev", "cni0", "nodad");
+    }
     ns.ip("link", "set", "cni0", "up");
     ns.ip(
         "link",
@@ -207,10 +229,22 @@ final class Host {
         pod.name());
     ns.ip("link", "set", "veth0", "master", "cni0");
     ns.ip("link", "set", "veth0", "up");
-    pod.ip("addr", "add", address + prefix, "dev", "eth0");
     pod.ip("link", "set", "eth0", "up");
-    pod.ip("route", "add", "default", "via", gateway);
-    podIp = address;
+    if (env.lease() != null) {
+      String address = Ip4.plus(env.lease(), 2);
+      String prefix = env.subnet().substring(env.subnet().indexOf('/'));
+      pod.ip("addr", "add", address + prefix, "dev", "eth0");
+      pod.ip("route", "add", "default", "via", Ip4.address(env.subnet()));
+      podIp = address;
+    }
+    if (env.lease6() != null) {
+      String address = Ip6.plus(env.lease6(), 2);
+      String prefix = env.subnet6().substring(env.subnet6().indexOf('/'));
+      pod.ip("-6", "addr", "add", address + prefix, "dev", "eth0", "nodad");
+      pod.ip("-6", "route", "add", "default", "via", Ip6.address(env.subnet6()));
+      podIp6 = address;
+    }
+    plugged = true;
   }
 
   @Override

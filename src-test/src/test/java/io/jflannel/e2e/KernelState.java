@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  */
 final class KernelState {
   static final String VXLAN_DEVICE = "flannel.1";
+  static final String VXLAN6_DEVICE = "flannel-v6.1";
   static final String UDP_DEVICE = "flannel0";
   private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
 
@@ -57,9 +58,41 @@ final class KernelState {
         .toList();
   }
 
-  /** {@code ip neigh show dev <dev>}: the ARP entries flannel writes on its device. */
+  /**
+   * {@code ip route} of the IPv6 main table ({@code ip -6 route}), which iproute2 prints with the
+   * metric and preference of each route ({@code metric 1024 pref medium} for a route added without
+   * a metric, as upstream adds its routes).
+   */
+  List<String> routes6() {
+    return lines(ns.ip("-6", "route"));
+  }
+
+  /**
+   * IPv6 routes whose destination lies in {@code network6}, except the local bridge's, the kernel's
+   * own ({@code proto kernel}: the route of the {@code /128} address of flannel-v6.1) and the
+   * blackhole route of the node's own subnet.
+   */
+  List<String> overlayRoutes6(String network6) {
+    return routes6().stream()
+        .filter(r -> !r.startsWith("blackhole ") && !r.contains(" proto kernel "))
+        .filter(r -> !r.contains(" dev cni0 "))
+        .filter(
+            r -> {
+              String dst = r.split(" ")[0];
+              return Ip6.is(dst)
+                  && Ip6.containsPrefix(network6, dst.contains("/") ? dst : dst + "/128");
+            })
+        .toList();
+  }
+
+  /** {@code ip -4 neigh show dev <dev>}: the ARP entries flannel writes on its device. */
   List<String> neighbours(String dev) {
-    return hasLink(dev) ? lines(ns.ip("neigh", "show", "dev", dev)) : List.of();
+    return hasLink(dev) ? lines(ns.ip("-4", "neigh", "show", "dev", dev)) : List.of();
+  }
+
+  /** {@code ip -6 neigh show dev <dev>}: the IPv6 neighbours flannel writes on its device. */
+  List<String> neighbours6(String dev) {
+    return hasLink(dev) ? lines(ns.ip("-6", "neigh", "show", "dev", dev)) : List.of();
   }
 
   /** {@code bridge fdb show dev <dev>}. */
@@ -73,6 +106,16 @@ final class KernelState {
   List<String> ipv4Addresses(String dev) {
     return lines(ns.ip("-4", "-o", "addr", "show", "dev", dev)).stream()
         .map(l -> l.replaceAll("^.*?(inet \\S+).*$", "$1"))
+        .toList();
+  }
+
+  /**
+   * {@code ip -6 -o addr show dev <dev> scope global}, reduced to {@code inet6 a:b::c/len} per
+   * address (the link-local address the kernel gives every link is left out).
+   */
+  List<String> ipv6Addresses(String dev) {
+    return lines(ns.ip("-6", "-o", "addr", "show", "dev", dev, "scope", "global")).stream()
+        .map(l -> l.replaceAll("^.*?(inet6 \\S+).*$", "$1"))
         .toList();
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddressBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeList;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -67,12 +68,14 @@ final class KubeApiServer implements ControlPlane {
   private final Process process;
   private final Path log;
   private final Path netConf;
+  private final Stack stack;
 
-  private KubeApiServer(TestNetns ns, Process process, Path log, Path netConf) {
+  private KubeApiServer(TestNetns ns, Process process, Path log, Path netConf, Stack stack) {
     this.ns = ns;
     this.process = process;
     this.log = log;
     this.netConf = netConf;
+    this.stack = stack;
   }
 
   /**
@@ -81,6 +84,14 @@ final class KubeApiServer implements ControlPlane {
    * list from inside the namespace.
    */
   static KubeApiServer start(Lan lan, Path dir) {
+    return start(lan, dir, Stack.IPV4);
+  }
+
+  /**
+   * As {@link #start(Lan, Path)}, for a cluster running {@code stack}: its Nodes are registered
+   * with a pod CIDR of each family of the stack ({@link #podCidrs}).
+   */
+  static KubeApiServer start(Lan lan, Path dir, Stack stack) {
     Path log = dir.resolve("apiserver.log");
     List<String> cmd =
         List.of(
@@ -108,7 +119,7 @@ final class KubeApiServer implements ControlPlane {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the mock API server", e);
     }
-    KubeApiServer server = new KubeApiServer(lan.ns(), p, log, dir.resolve("net-conf.json"));
+    KubeApiServer server = new KubeApiServer(lan.ns(), p, log, dir.resolve("net-conf.json"), stack);
     try {
       await("mock API server listening on " + URL)
           .atMost(Duration.ofSeconds(30))
@@ -140,10 +151,45 @@ final class KubeApiServer implements ControlPlane {
   }
 
   /**
+   * The IPv6 pod CIDR the "controller manager" assigns to {@code host}: {@code fd10:0:0:<i>::/64}.
+   */
+  static String podCidr6(Host host) {
+    return "fd10:0:0:" + host.index() + "::/64";
+  }
+
+  /**
+   * The pod CIDRs of {@code host} in {@code stack}, IPv4 first as the controller manager lists them
+   * in a dual-stack cluster whose IPv4 cluster CIDR comes first.
+   */
+  static List<String> podCidrs(Host host, Stack stack) {
+    List<String> cidrs = new ArrayList<>();
+    if (stack.v4()) {
+      cidrs.add(podCidr(host));
+    }
+    if (stack.v6()) {
+      cidrs.add(podCidr6(host));
+    }
+    return cidrs;
+  }
+
+  /** The InternalIP addresses kubelet reports for {@code host} in {@code stack}, IPv4 first. */
+  static List<String> internalIps(Host host, Stack stack) {
+    return stack.v6() ? List.of(host.publicIp(), host.publicIpv6()) : List.of(host.publicIp());
+  }
+
+  /**
    * The Node as registered before flanneld runs: {@code spec.podCIDR}/{@code podCIDRs}, kubelet's
    * labels, two annotations and a {@code Ready} condition, and its addresses.
    */
   static Node registeredNode(String name, String podCidr, String internalIp) {
+    return registeredNode(name, List.of(podCidr), List.of(internalIp));
+  }
+
+  /**
+   * As {@link #registeredNode(String, String, String)} with several pod CIDRs ({@code spec.podCIDR}
+   * is the first) and InternalIP addresses, as a dual-stack cluster registers them.
+   */
+  static Node registeredNode(String name, List<String> podCidrs, List<String> internalIps) {
     return new NodeBuilder()
         .withNewMetadata()
         .withName(name)
@@ -154,8 +200,8 @@ final class KubeApiServer implements ControlPlane {
         .addToAnnotations("volumes.kubernetes.io/controller-managed-attach-detach", "true")
         .endMetadata()
         .withNewSpec()
-        .withPodCIDR(podCidr)
-        .withPodCIDRs(podCidr)
+        .withPodCIDR(podCidrs.get(0))
+        .withPodCIDRs(podCidrs)
         .endSpec()
         .withNewStatus()
         .addNewCondition()
@@ -166,10 +212,10 @@ final class KubeApiServer implements ControlPlane {
         .withLastHeartbeatTime(READY_TIME)
         .withLastTransitionTime(READY_TIME)
         .endCondition()
-        .addNewAddress()
-        .withType("InternalIP")
-        .withAddress(internalIp)
-        .endAddress()
+        .addAllToAddresses(
+            internalIps.stream()
+                .map(ip -> new NodeAddressBuilder().withType("InternalIP").withAddress(ip).build())
+                .toList())
         .addNewAddress()
         .withType("Hostname")
         .withAddress(name)
@@ -224,7 +270,7 @@ final class KubeApiServer implements ControlPlane {
    */
   @Override
   public void hostAdded(Host host) {
-    createNode(registeredNode(nodeName(host), podCidr(host), host.publicIp()));
+    createNode(registeredNode(host));
     if (findsNodeThroughPod(host)) {
       ok(
           "POST",
@@ -232,6 +278,11 @@ final class KubeApiServer implements ControlPlane {
           "application/json",
           SERIALIZATION.asJson(flannelPod(host)));
     }
+  }
+
+  /** The Node of {@code host} as registered in this server's stack. */
+  Node registeredNode(Host host) {
+    return registeredNode(nodeName(host), podCidrs(host, stack), internalIps(host, stack));
   }
 
   /** {@code POST /api/v1/nodes}. */
@@ -253,6 +304,32 @@ final class KubeApiServer implements ControlPlane {
     return SERIALIZATION
         .unmarshal(ok("GET", "/api/v1/nodes", null, null), NodeList.class)
         .getItems();
+  }
+
+  /**
+   * Removes annotation {@code key} from Node {@code name} with a JSON patch ({@code PATCH
+   * application/json-patch+json}, one {@code remove} operation), as {@code kubectl annotate node
+   * <name> <key>-} would.
+   */
+  void removeAnnotation(String name, String key) {
+    String path = "/metadata/annotations/" + key.replace("~", "~0").replace("/", "~1");
+    ok(
+        "PATCH",
+        "/api/v1/nodes/" + name,
+        "application/json-patch+json",
+        "[{\"op\":\"remove\",\"path\":\"" + path + "\"}]");
+  }
+
+  /**
+   * Sets label {@code key} to {@code value} on Node {@code name} with a JSON merge patch: an update
+   * of the Node that changes nothing flannel reads.
+   */
+  void label(String name, String key, String value) {
+    ok(
+        "PATCH",
+        "/api/v1/nodes/" + name,
+        "application/merge-patch+json",
+        "{\"metadata\":{\"labels\":{\"" + key + "\":\"" + value + "\"}}}");
   }
 
   /** {@code DELETE /api/v1/nodes/<name>}. */
@@ -302,46 +379,71 @@ final class KubeApiServer implements ControlPlane {
   }
 
   /**
-   * The lease a node advertises, as upstream's {@code nodeToLease} reads it: subnet from {@code
-   * spec.podCIDR}, public IP, backend type and VtepMAC from the annotations. Null, leniently, for a
-   * node flannel must skip: no {@code kube-subnet-manager: "true"}, no pod CIDR, a public IP that
-   * is not an address, backend data that is not JSON.
+   * The lease a node advertises, per family, as upstream's {@code nodeToLease} reads it: the IPv4
+   * subnet from the IPv4 entry of {@code spec.podCIDRs} (else {@code spec.podCIDR}), public IP and
+   * VtepMAC from {@code public-ip} and {@code backend-data}; the IPv6 subnet from the IPv6 entry,
+   * public IPv6 and VtepMAC from {@code public-ipv6} and {@code backend-v6-data}; the backend type.
+   * A family's public IP that is missing or not an address of that family leaves it out of the
+   * family (its subnet stays, as the Node has it). Null, leniently, for a node flannel must skip:
+   * no {@code kube-subnet-manager: "true"}, no pod CIDR, no usable public IP of any family, backend
+   * data that is not JSON.
    */
   static PeerLease leaseOf(Node node) {
     Map<String, String> a = node.getMetadata().getAnnotations();
-    String podCidr = node.getSpec() == null ? null : node.getSpec().getPodCIDR();
     if (a == null || !"true".equals(a.get(ANNOTATION_PREFIX + "kube-subnet-manager"))) {
       return null;
     }
-    if (podCidr == null || podCidr.isEmpty()) {
+    List<String> cidrs = new ArrayList<>();
+    if (node.getSpec() != null && node.getSpec().getPodCIDRs() != null) {
+      cidrs.addAll(node.getSpec().getPodCIDRs());
+    }
+    if (cidrs.isEmpty() && node.getSpec() != null && node.getSpec().getPodCIDR() != null) {
+      cidrs.add(node.getSpec().getPodCIDR());
+    }
+    String subnet =
+        cidrs.stream().filter(c -> !Ip6.is(c)).findFirst().map(Ip4::network).orElse(null);
+    String subnet6 = cidrs.stream().filter(Ip6::is).findFirst().map(Ip6::network).orElse(null);
+    if (subnet == null && subnet6 == null) {
       return null;
     }
     String publicIp = a.get(ANNOTATION_PREFIX + "public-ip");
     try {
       Ip4.parse(publicIp == null ? "" : publicIp);
     } catch (IllegalArgumentException e) {
+      publicIp = null;
+    }
+    String publicIpv6 = a.get(ANNOTATION_PREFIX + "public-ipv6");
+    try {
+      Ip6.parse(publicIpv6 == null ? "" : publicIpv6);
+    } catch (IllegalArgumentException e) {
+      publicIpv6 = null;
+    }
+    if (publicIp == null && publicIpv6 == null) {
       return null;
     }
     String data = a.get(ANNOTATION_PREFIX + "backend-data");
-    String mac = null;
-    if (data != null) {
-      try {
-        JsonNode json = JSON.readTree(data);
-        if (json == null || json.isMissingNode()) {
-          return null;
-        }
-        JsonNode m = json.get("VtepMAC");
-        mac = m == null || !m.isTextual() ? null : m.asText().toLowerCase();
-      } catch (JsonProcessingException e) {
-        return null;
-      }
+    String data6 = a.get(ANNOTATION_PREFIX + "backend-v6-data");
+    JsonNode json;
+    JsonNode json6;
+    try {
+      json = data == null ? null : JSON.readTree(data);
+      json6 = data6 == null ? null : JSON.readTree(data6);
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+    if ((data != null && (json == null || json.isMissingNode()))
+        || (data6 != null && (json6 == null || json6.isMissingNode()))) {
+      return null;
     }
     return new PeerLease(
-        Ip4.network(podCidr),
+        subnet,
         publicIp,
         a.getOrDefault(ANNOTATION_PREFIX + "backend-type", ""),
-        mac,
-        data);
+        PeerLease.vtepMac(json),
+        data,
+        subnet6,
+        publicIpv6,
+        PeerLease.vtepMac(json6));
   }
 
   @Override

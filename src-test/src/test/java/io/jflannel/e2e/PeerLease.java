@@ -1,30 +1,78 @@
 package io.jflannel.e2e;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * One node's lease as every other node sees it: its subnet ({@code 10.244.3.0/24}), public IP,
- * backend type and, for vxlan, its VTEP MAC; {@code value} is the stored JSON verbatim.
+ * One node's lease as every other node sees it, per family: its IPv4 subnet ({@code
+ * 10.244.3.0/24}), public IP and, for vxlan, VTEP MAC; its IPv6 subnet ({@code fd10:0:0:3::/64}),
+ * public IPv6 and IPv6 VTEP MAC; and its backend type. A field a lease lacks is null (an IPv4-only
+ * lease has no IPv6 fields; an IPv6-only one no IPv4 fields, its {@code "PublicIP":"0.0.0.0"} read
+ * as none, as upstream reads it). {@code value} is the stored JSON verbatim (etcd) or the
+ * backend-data annotation (kube).
  */
-record PeerLease(String subnet, String publicIp, String backendType, String vtepMac, String value) {
-  private static final Pattern PUBLIC_IP = Pattern.compile("\"PublicIP\"\\s*:\\s*\"([0-9.]+)\"");
-  private static final Pattern TYPE = Pattern.compile("\"BackendType\"\\s*:\\s*\"([^\"]*)\"");
-  private static final Pattern MAC = Pattern.compile("\"VtepMAC\"\\s*:\\s*\"([0-9a-fA-F:]+)\"");
+record PeerLease(
+    String subnet,
+    String publicIp,
+    String backendType,
+    String vtepMac,
+    String value,
+    String subnet6,
+    String publicIpv6,
+    String vtepMac6) {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Parses flannel's LeaseAttrs JSON; returns null if {@code value} does not look like it. */
-  static PeerLease parse(String subnet, String value) {
-    Matcher ip = PUBLIC_IP.matcher(value);
-    if (!value.strip().startsWith("{") || !ip.find()) {
+  /** An IPv4-only lease. */
+  PeerLease(String subnet, String publicIp, String backendType, String vtepMac, String value) {
+    this(subnet, publicIp, backendType, vtepMac, value, null, null, null);
+  }
+
+  /**
+   * Parses flannel's LeaseAttrs JSON stored under the key naming {@code subnet} and {@code subnet6}
+   * (either may be null); returns null if {@code value} does not look like it.
+   */
+  static PeerLease parse(String subnet, String subnet6, String value) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(value);
+    } catch (JsonProcessingException e) {
       return null;
     }
-    Matcher type = TYPE.matcher(value);
-    Matcher mac = MAC.matcher(value);
+    if (json == null || !json.isObject() || !json.path("PublicIP").isTextual()) {
+      return null;
+    }
+    String publicIp = json.get("PublicIP").asText();
+    String publicIpv6 =
+        json.path("PublicIPv6").isTextual() ? json.get("PublicIPv6").asText() : null;
     return new PeerLease(
         subnet,
-        ip.group(1),
-        type.find() ? type.group(1) : "",
-        mac.find() ? mac.group(1).toLowerCase() : null,
-        value);
+        publicIp.equals("0.0.0.0") ? null : publicIp,
+        json.path("BackendType").asText(""),
+        vtepMac(json.get("BackendData")),
+        value,
+        subnet6,
+        publicIpv6,
+        vtepMac(json.get("BackendV6Data")));
+  }
+
+  /** The lower-case {@code VtepMAC} of backend data, or null. */
+  static String vtepMac(JsonNode data) {
+    JsonNode mac = data == null ? null : data.get("VtepMAC");
+    return mac == null || !mac.isTextual() ? null : mac.asText().toLowerCase();
+  }
+
+  /** Whether a backend has everything it needs to program this peer in {@code family}. */
+  boolean complete(Family family, Backend backend) {
+    boolean vxlan = backend == Backend.VXLAN;
+    return family == Family.V4
+        ? subnet != null && publicIp != null && (!vxlan || vtepMac != null)
+        : subnet6 != null && publicIpv6 != null && (!vxlan || vtepMac6 != null);
+  }
+
+  /** Whether this is the lease of the node whose subnet.env is {@code env}. */
+  boolean isOf(SubnetEnv env) {
+    return (subnet != null && subnet.equals(env.lease()))
+        || (subnet6 != null && subnet6.equals(env.lease6()));
   }
 }

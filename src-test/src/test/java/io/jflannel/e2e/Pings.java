@@ -44,23 +44,48 @@ final class Pings {
    * listing each pair that got no reply, with ping's output.
    */
   static void assertMatrix(List<Host> hosts) {
+    assertMatrix(hosts, Family.V4);
+  }
+
+  /** As {@link #assertMatrix(List)}, over {@code family} ({@code ping -4} or {@code ping -6}). */
+  static void assertMatrix(List<Host> hosts, Family family) {
+    matrix(hosts, family, List.of(), family + " pings");
+  }
+
+  /**
+   * Every pod sends every other pod a ping of exactly {@code mtu} bytes with "don't fragment" set
+   * ({@code ping -M do -s <mtu - headers>}): the largest packet the pod's MTU allows crosses the
+   * overlay whole, without fragmentation and without an ICMP "packet too big" on the way.
+   */
+  static void assertFullMtu(List<Host> hosts, Family family, int mtu) {
+    int size = mtu - family.headers();
+    matrix(
+        hosts,
+        family,
+        List.of("-M", "do", "-s", Integer.toString(size)),
+        family + " pings of " + mtu + " bytes with DF set (-M do -s " + size + ")");
+  }
+
+  private static void matrix(List<Host> hosts, Family family, List<String> extra, String what) {
     record Pair(Host from, Host to, CompletableFuture<Sh.Out> out) {}
     List<Pair> pairs = new ArrayList<>();
     // one thread per pair: the common pool has a single thread on a 2-core machine
-    ExecutorService pool = Executors.newFixedThreadPool(hosts.size() * hosts.size());
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, hosts.size() * hosts.size()));
     try {
       for (Host from : hosts) {
         for (Host to : hosts) {
           if (from != to) {
+            List<String> cmd =
+                new ArrayList<>(
+                    List.of("ping", family.pingFlag(), "-n", "-c", "2", "-W", "2", "-i", "0.2"));
+            cmd.addAll(extra);
+            cmd.add(family.podIp(to));
             pairs.add(
                 new Pair(
                     from,
                     to,
                     CompletableFuture.supplyAsync(
-                        () ->
-                            from.podNs()
-                                .exec("ping", "-n", "-c", "2", "-W", "2", "-i", "0.2", to.podIp()),
-                        pool)));
+                        () -> from.podNs().exec(cmd.toArray(String[]::new)), pool)));
           }
         }
       }
@@ -76,11 +101,11 @@ final class Pings {
             "pod of "
                 + p.from().name()
                 + " ("
-                + p.from().podIp()
+                + family.podIp(p.from())
                 + ") -> pod of "
                 + p.to().name()
                 + " ("
-                + p.to().podIp()
+                + family.podIp(p.to())
                 + "): exit "
                 + o.exit()
                 + "\n"
@@ -93,7 +118,9 @@ final class Pings {
           failures.size()
               + " of "
               + pairs.size()
-              + " pod pairs cannot reach each other:\n"
+              + " pod pairs fail "
+              + what
+              + ":\n"
               + String.join("\n", failures));
     }
   }

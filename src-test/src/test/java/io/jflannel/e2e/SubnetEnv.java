@@ -46,9 +46,23 @@ record SubnetEnv(String text, Map<String, String> vars) {
     return s;
   }
 
-  /** The leased subnet itself, e.g. {@code 10.244.3.0/24}. */
+  /** The leased IPv4 subnet itself, e.g. {@code 10.244.3.0/24}; null without IPv4. */
   String lease() {
-    return Ip4.network(subnet());
+    return vars.containsKey("FLANNEL_SUBNET") ? Ip4.network(subnet()) : null;
+  }
+
+  /**
+   * {@code FLANNEL_IPV6_SUBNET}: the first usable address of the IPv6 lease, e.g. {@code
+   * fd10:0:0:3::1/64}; null without IPv6.
+   */
+  String subnet6() {
+    return vars.get("FLANNEL_IPV6_SUBNET");
+  }
+
+  /** The leased IPv6 subnet itself, e.g. {@code fd10:0:0:3::/64}; null without IPv6. */
+  String lease6() {
+    String s = subnet6();
+    return s == null ? null : Ip6.network(s);
   }
 
   int mtu() {

@@ -43,6 +43,7 @@ final class UpstreamShapes {
       return List.of(Backend.NETWORK + " dev " + KernelState.UDP_DEVICE);
     }
     return peers.stream()
+        .filter(p -> p.complete(Family.V4, backend))
         .map(
             p ->
                 switch (backend) {
@@ -58,6 +59,9 @@ final class UpstreamShapes {
   static List<String> allRoutes(Backend backend, Host self, SubnetEnv env, List<PeerLease> peers) {
     List<String> routes = new ArrayList<>();
     routes.add("192.168.100.0/24 dev eth0 proto kernel scope link src " + self.publicIp());
+    if (env.lease() == null) {
+      return routes; // IPv6 only: no IPv4 pod subnet, no IPv4 overlay
+    }
     routes.add(env.lease() + " dev cni0 proto kernel scope link src " + Ip4.address(env.subnet()));
     routes.addAll(flannelRoutes(backend, peers));
     return routes;
@@ -72,6 +76,7 @@ final class UpstreamShapes {
       return List.of();
     }
     return peers.stream()
+        .filter(p -> p.complete(Family.V4, backend))
         .map(p -> Ip4.address(p.subnet()) + " lladdr " + p.vtepMac() + " PERMANENT")
         .toList();
   }
@@ -85,8 +90,97 @@ final class UpstreamShapes {
       return List.of();
     }
     return peers.stream()
+        .filter(p -> p.complete(Family.V4, backend))
         .map(p -> p.vtepMac() + " dst " + p.publicIp() + " self permanent")
         .toList();
+  }
+
+  /**
+   * The IPv6 routes flannel owns on a host with {@code peers} (those with an IPv6 subnet, public
+   * IPv6 and, for vxlan, an IPv6 VtepMAC), as {@code ip -6 route} prints them: vxlan {@code
+   * fd10:0:0:Y::/64 via fd10:0:0:Y:: dev flannel-v6.1 metric 1024 onlink pref medium}; host-gw
+   * {@code fd10:0:0:Y::/64 via <peer public IPv6> dev eth0 metric 1024 pref medium}. Upstream adds
+   * them without a metric, so the kernel gives them IPv6's default, 1024.
+   */
+  static List<String> flannelRoutes6(Backend backend, List<PeerLease> peers) {
+    return peers.stream()
+        .filter(p -> p.complete(Family.V6, backend))
+        .map(
+            p ->
+                switch (backend) {
+                  case VXLAN ->
+                      p.subnet6()
+                          + " via "
+                          + Ip6.address(p.subnet6())
+                          + " dev "
+                          + KernelState.VXLAN6_DEVICE
+                          + " metric 1024 onlink pref medium";
+                  case HOST_GW ->
+                      p.subnet6() + " via " + p.publicIpv6() + " dev eth0 metric 1024 pref medium";
+                  case UDP -> throw new AssertionError("udp has no IPv6");
+                })
+        .toList();
+  }
+
+  /**
+   * vxlan: one permanent neighbour per IPv6 peer on flannel-v6.1, {@code fd10:0:0:Y:: lladdr <v6
+   * VtepMAC> PERMANENT} ({@code ip -6 neigh show dev flannel-v6.1}).
+   */
+  static List<String> neighbours6(Backend backend, List<PeerLease> peers) {
+    if (backend != Backend.VXLAN) {
+      return List.of();
+    }
+    return peers.stream()
+        .filter(p -> p.complete(Family.V6, backend))
+        .map(p -> Ip6.address(p.subnet6()) + " lladdr " + p.vtepMac6() + " PERMANENT")
+        .toList();
+  }
+
+  /**
+   * vxlan: one FDB entry per IPv6 peer on flannel-v6.1, {@code <v6 VtepMAC> dst <peer public IPv6>
+   * self permanent}.
+   */
+  static List<String> fdb6(Backend backend, List<PeerLease> peers) {
+    if (backend != Backend.VXLAN) {
+      return List.of();
+    }
+    return peers.stream()
+        .filter(p -> p.complete(Family.V6, backend))
+        .map(p -> p.vtepMac6() + " dst " + p.publicIpv6() + " self permanent")
+        .toList();
+  }
+
+  /** The route the kernel adds for cni0's IPv6 address, as {@code ip -6 route} prints it. */
+  static String cni0Route6(SubnetEnv env) {
+    return env.lease6() + " dev cni0 proto kernel metric 256 pref medium";
+  }
+
+  /**
+   * subnet.env as upstream's WriteSubnetFile writes it for {@code stack}: the IPv4 lines if IPv4 is
+   * on, the IPv6 lines ({@code FLANNEL_IPV6_NETWORK}, {@code FLANNEL_IPV6_SUBNET}: the lease's
+   * first address) if IPv6 is on, then the MTU ({@link Stack#mtu}: jflannel's, see {@link
+   * Backend#mtu6}) and the masquerade flag.
+   */
+  static String subnetEnv(
+      Backend backend, Stack stack, String lease, String lease6, boolean ipMasq) {
+    StringBuilder out = new StringBuilder();
+    if (stack.v4()) {
+      out.append("FLANNEL_NETWORK=").append(Backend.NETWORK).append('\n');
+      out.append("FLANNEL_SUBNET=")
+          .append(Ip4.plus(lease, 1))
+          .append(lease.substring(lease.indexOf('/')))
+          .append('\n');
+    }
+    if (stack.v6()) {
+      out.append("FLANNEL_IPV6_NETWORK=").append(Stack.IPV6_NETWORK).append('\n');
+      out.append("FLANNEL_IPV6_SUBNET=")
+          .append(Ip6.plus(lease6, 1))
+          .append(lease6.substring(lease6.indexOf('/')))
+          .append('\n');
+    }
+    out.append("FLANNEL_MTU=").append(stack.mtu(backend)).append('\n');
+    out.append("FLANNEL_IPMASQ=").append(ipMasq).append('\n');
+    return out.toString();
   }
 
   /** subnet.env exactly as upstream's WriteSubnetFile writes it (IPv4 only, no --ip-masq). */
@@ -119,6 +213,78 @@ final class UpstreamShapes {
       case HOST_GW -> head + type + "}";
       case UDP -> head + "}";
     };
+  }
+
+  /**
+   * The etcd value of a vxlan or host-gw lease in {@code stack} as upstream marshals it: {@code
+   * PublicIP} ({@code "0.0.0.0"} without IPv4: upstream's IPv4 type has no null), {@code
+   * PublicIPv6} ({@code null} without IPv6), {@code BackendType}; vxlan adds {@code BackendData}
+   * when IPv4 is on and {@code BackendV6Data} when IPv6 is on, each {@code {"VNI":1,"VtepMAC":..}}.
+   */
+  static String leaseValue(
+      Backend backend,
+      Stack stack,
+      String publicIp,
+      String publicIpv6,
+      String vtepMac,
+      String vtepMac6) {
+    StringBuilder v = new StringBuilder("{\"PublicIP\":\"");
+    v.append(stack.v4() ? publicIp : "0.0.0.0").append('"');
+    v.append(",\"PublicIPv6\":").append(stack.v6() ? '"' + publicIpv6 + '"' : "null");
+    v.append(",\"BackendType\":\"").append(backend.leaseType()).append('"');
+    if (backend == Backend.VXLAN && stack.v4()) {
+      v.append(",\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"").append(vtepMac).append("\"}");
+    }
+    if (backend == Backend.VXLAN && stack.v6()) {
+      v.append(",\"BackendV6Data\":{\"VNI\":1,\"VtepMAC\":\"").append(vtepMac6).append("\"}");
+    }
+    if (backend == Backend.UDP) {
+      throw new IllegalArgumentException("udp has no IPv6");
+    }
+    return v.append('}').toString();
+  }
+
+  /**
+   * The {@code flannel.alpha.coreos.com/*} annotations upstream's kube subnet manager ({@code
+   * AcquireLease}) writes on its Node in {@code stack}: {@code kube-subnet-manager} and {@code
+   * backend-type}; {@code backend-data} and {@code public-ip} unless the backend is vxlan without
+   * IPv4; {@code backend-v6-data} and {@code public-ipv6} when IPv6 is on (host-gw's backend data
+   * being {@code null}).
+   */
+  static Map<String, String> nodeAnnotations(
+      Backend backend,
+      Stack stack,
+      String publicIp,
+      String publicIpv6,
+      String vtepMac,
+      String vtepMac6) {
+    String p = KubeApiServer.ANNOTATION_PREFIX;
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put(p + "kube-subnet-manager", "true");
+    a.put(p + "backend-type", backend.leaseType());
+    boolean vxlan = backend == Backend.VXLAN;
+    if (!vxlan || stack.v4()) {
+      a.put(p + "backend-data", vxlan ? "{\"VNI\":1,\"VtepMAC\":\"" + vtepMac + "\"}" : "null");
+      a.put(p + "public-ip", stack.v4() ? publicIp : "0.0.0.0");
+    }
+    if (stack.v6()) {
+      a.put(p + "backend-v6-data", vxlan ? "{\"VNI\":1,\"VtepMAC\":\"" + vtepMac6 + "\"}" : "null");
+      a.put(p + "public-ipv6", publicIpv6);
+    }
+    return a;
+  }
+
+  /**
+   * The part of {@code ip -d link show flannel-v6.1} upstream's IPv6 vxlan device settings
+   * determine: MTU underlay − 70, VNI 1, local = the host's IPv6 address, port 8472, no learning.
+   */
+  static String vxlan6DetailsPattern(String localIp6) {
+    return "(?s).*\\bmtu "
+        + Backend.VXLAN.mtu6()
+        + "\\b.*"
+        + "vxlan id 1 local "
+        + localIp6.replace(".", "\\.")
+        + " dev eth0 .*dstport 8472 nolearning\\b.*";
   }
 
   /** The part of {@code ip -d link show flannel.1} upstream's vxlan device settings determine. */

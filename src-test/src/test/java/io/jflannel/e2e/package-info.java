@@ -13,6 +13,13 @@
  *  jfl-p1-SFX: eth0 .X.2  jfl-p2-SFX: eth0 .Y.2  jfl-p3-SFX: eth0 .Z.2   the pods
  * </pre>
  *
+ * <p>Dual-stack and IPv6-only clusters ({@link io.jflannel.e2e.Stack}, {@link
+ * io.jflannel.e2e.DualStackScenarios}) add IPv6 to the same plan: br0 {@code fd00:100::1/64}, each
+ * host's eth0 {@code fd00:100::<10+i>/64} (IPv6 forwarding on), {@code "IPv6Network":"fd10::/56"},
+ * cni0 the first address of FLANNEL_IPV6_SUBNET and the pod the next, with a default route via cni0
+ * in each family; vxlan adds {@code flannel-v6.1}. The control plane stays on IPv4. Harness IPv6
+ * addresses are added with {@code nodad}, so none is tentative when a daemon or a ping starts.
+ *
  * <p>Design notes:
  *
  * <ul>

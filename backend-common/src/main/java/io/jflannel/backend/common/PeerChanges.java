@@ -73,6 +73,30 @@ final class PeerChanges {
       routes.addAll(p.routes());
     }
 
+    /** A peer changed: write only the objects of {@code now} that {@code old} did not have. */
+    void addChanged(PeerObjects old, PeerObjects now) {
+      newOnes(old.neighbours(), now.neighbours(), neighbours);
+      newOnes(old.fdbs(), now.fdbs(), fdbs);
+      newOnes(old.nexthops(), now.nexthops(), nexthops);
+      newOnes(old.routes(), now.routes(), routes);
+    }
+
+    private static <T> void newOnes(List<T> old, List<T> now, List<T> out) {
+      for (T t : now) {
+        if (!old.contains(t)) {
+          out.add(t);
+        }
+      }
+    }
+
+    /** Adds the writes of {@code other}, not its removals. */
+    void addUpserts(Changes other) {
+      neighbours.addAll(other.neighbours);
+      fdbs.addAll(other.fdbs);
+      nexthops.addAll(other.nexthops);
+      routes.addAll(other.routes);
+    }
+
     void remove(PeerObjects p) {
       goneRoutes.addAll(p.routes());
       goneNexthops.addAll(p.nexthops());

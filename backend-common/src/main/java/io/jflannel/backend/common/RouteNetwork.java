@@ -64,6 +64,7 @@ public abstract class RouteNetwork implements Network, NetworkStats {
   private Map<LeaseKey, Peer> peers = new LinkedHashMap<>(); // guarded by this
   private final Set<Change> failing = new HashSet<>(); // guarded by this
   private long writes; // guarded by this
+  private boolean compared; // guarded by this: a batch or a pass has been compared with the kernel
 
   /**
    * @param backend the backend's name for log lines, e.g. {@code "vxlan"}
@@ -141,9 +142,17 @@ public abstract class RouteNetwork implements Network, NetworkStats {
     return peers.size();
   }
 
+  /**
+   * Applies lease events. A new peer's objects are written; a changed peer's only where they
+   * changed, and what it no longer needs is removed. The first batch (the peer set when the watch
+   * started, a restart's included) is compared with the kernel first and writes only what is
+   * missing or differs, so a restart over a correct kernel writes nothing; removing what no peer
+   * needs is left to the reconcile.
+   */
   @Override
   public synchronized void handle(List<LeaseEvent> events) throws BackendException {
     Changes c = new Changes();
+    Wanted first = compared ? null : new Wanted(events.size());
     LeaseKey mine = own.key();
     for (LeaseEvent e : events) {
       Lease l = e.lease();
@@ -152,15 +161,7 @@ public abstract class RouteNetwork implements Network, NetworkStats {
         continue;
       }
       if (e instanceof LeaseEvent.Added) {
-        PeerObjects want = programmed(l);
-        Peer before = want == null ? peers.remove(key) : peers.put(key, new Peer(l, want));
-        if (before != null) {
-          c.removeStale(before.objects(), want);
-        }
-        if (want != null) {
-          c.add(want);
-          log.info("lease added: {} via {}", l.subnets(), publicIps(l));
-        }
+        added(l, key, c, first);
       } else {
         Peer gone = peers.remove(key);
         PeerObjects old = gone != null ? gone.objects() : programmed(l);
@@ -170,7 +171,31 @@ public abstract class RouteNetwork implements Network, NetworkStats {
         log.info("lease removed: {}", l.subnets());
       }
     }
+    if (first != null) {
+      c.addUpserts(diff(first));
+      compared = true;
+    }
     apply(c, events.size());
+  }
+
+  /** One {@code Added} event into {@code c}, or into {@code first} for the first batch. */
+  private void added(Lease l, LeaseKey key, Changes c, Wanted first) {
+    PeerObjects want = programmed(l);
+    Peer before = want == null ? peers.remove(key) : peers.put(key, new Peer(l, want));
+    if (before != null) {
+      c.removeStale(before.objects(), want);
+    }
+    if (want == null) {
+      return;
+    }
+    if (before != null) {
+      c.addChanged(before.objects(), want);
+    } else if (first != null) {
+      first.add(want);
+    } else {
+      c.add(want);
+    }
+    log.info("lease added: {} via {}", l.subnets(), publicIps(l));
   }
 
   @Override
@@ -200,6 +225,7 @@ public abstract class RouteNetwork implements Network, NetworkStats {
     }
     Set<Change> stillFailing = apply(c, c.routes.size() + c.goneRoutes.size());
     failing.retainAll(stillFailing); // what was not tried again no longer matters
+    compared = true;
   }
 
   /** A lease's objects as written: {@link #objectsOf}, paired with nexthop objects if enabled. */

@@ -208,6 +208,33 @@ class VxlanDualStackTest {
   }
 
   @Test
+  void afterARestartTheFirstBatchOfEventsWritesOnlyWhatTheKernelLacks() throws Exception {
+    Lease two = peer(2, "0e:00:00:00:00:02", "0e:00:00:00:06:02");
+    Lease three = peer(3, "0e:00:00:00:00:03", "0e:00:00:00:06:03");
+    VxlanBackend first = backend(DUAL, dual);
+    LeaseAttrs advertised = first.prepare(null);
+    try (var n = first.register(OWN)) {
+      n.handle(List.of(new LeaseEvent.Added(two), new LeaseEvent.Added(three)));
+    }
+    int v6 = dev("flannel-v6.1");
+    Route gone =
+        Route.via(IpPrefix.parse("fd10:0:0:3::/64"), Ips.parse("fd10:0:0:3::"), v6).onlink();
+    kernel.remove(gone); // lost while the daemon was down
+    kernel.clearWrites();
+    VxlanBackend again = backend(DUAL, dual);
+    again.prepare(advertised);
+    try (var n = again.register(OWN)) {
+      n.handle(List.of(new LeaseEvent.Added(two), new LeaseEvent.Added(three)));
+      assertThat(kernel.writes())
+          .as("an IPv6 route replaced with itself is a kernel event: only the lost one is written")
+          .containsExactly(io.jflannel.backend.common.Change.replace(gone));
+      kernel.clearWrites();
+      n.handle(List.of(new LeaseEvent.Added(peer(4, "0e:00:00:00:00:04", "0e:00:00:00:06:04"))));
+      assertThat(kernel.writes()).as("a new peer after the first batch: all of it").hasSize(6);
+    }
+  }
+
+  @Test
   void aPeerWithoutPublicIpv6IsProgrammedForIpv4Only() throws Exception {
     VxlanBackend b = backend(DUAL, dual);
     b.prepare(null);

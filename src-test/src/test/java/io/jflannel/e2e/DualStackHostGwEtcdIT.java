@@ -1,0 +1,19 @@
+package io.jflannel.e2e;
+
+/** The {@link DualStackScenarios} with host-gw, dual-stack, etcd mode. */
+class DualStackHostGwEtcdIT extends DualStackScenarios {
+  @Override
+  Backend backend() {
+    return Backend.HOST_GW;
+  }
+
+  @Override
+  Stack stack() {
+    return Stack.DUAL;
+  }
+
+  @Override
+  boolean kube() {
+    return false;
+  }
+}

@@ -1,0 +1,21 @@
+package io.jflannel.e2e;
+
+/**
+ * The {@link DualStackScenarios} with vxlan, IPv6 only ({@code "EnableIPv4": false}), etcd mode.
+ */
+class Ipv6OnlyVxlanEtcdIT extends DualStackScenarios {
+  @Override
+  Backend backend() {
+    return Backend.VXLAN;
+  }
+
+  @Override
+  Stack stack() {
+    return Stack.IPV6;
+  }
+
+  @Override
+  boolean kube() {
+    return false;
+  }
+}
