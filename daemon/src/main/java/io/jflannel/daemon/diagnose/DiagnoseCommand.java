@@ -72,10 +72,12 @@ public final class DiagnoseCommand {
     for (String a : args) {
       if (a.matches("--?json(=true)?")) {
         json = true;
+      } else if (a.matches("--?json=false")) {
+        json = false;
       } else if (a.matches("--?help|-h")) {
         out.print(USAGE);
         return Report.HEALTHY;
-      } else if (!a.matches("--?json=false")) {
+      } else {
         rest.add(a);
       }
     }
