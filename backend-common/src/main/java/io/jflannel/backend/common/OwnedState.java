@@ -41,7 +41,7 @@ final class OwnedState {
     OwnedState s = new OwnedState();
     for (Route r : kernel.routes(Rt.AF_UNSPEC)) {
       if (net.ownsRoute(r)) {
-        s.routes.add(RouteNetwork.asWritten(r));
+        s.routes.add(asWritten(r));
       }
     }
     Set<Integer> links = net.entryLinks();
@@ -67,6 +67,33 @@ final class OwnedState {
       }
     }
     return s;
+  }
+
+  /** The metric the kernel gives an IPv6 route written without one ({@code IP6_RT_PRIO_USER}). */
+  static final int IPV6_DEFAULT_METRIC = 1024;
+
+  /**
+   * A dumped route as this network wrote it, so that an unchanged route compares equal: a nexthop
+   * route without the gateway and link the kernel fills in ({@link NexthopIds#normalize}), and an
+   * IPv6 route without the metric 1024 the kernel gives a route written with none.
+   */
+  static Route asWritten(Route dumped) {
+    Route r = NexthopIds.normalize(dumped);
+    if (r.family() != Rt.AF_INET6 || r.priority() != IPV6_DEFAULT_METRIC) {
+      return r;
+    }
+    return new Route(
+        r.dst(),
+        r.gateway(),
+        r.linkIndex(),
+        r.flags(),
+        r.scope(),
+        r.table(),
+        r.protocol(),
+        r.type(),
+        r.nexthopId(),
+        0,
+        r.prefSrc());
   }
 
   /** The writes that make this state what {@code want} says. */

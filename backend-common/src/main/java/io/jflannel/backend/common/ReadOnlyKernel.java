@@ -3,6 +3,7 @@ package io.jflannel.backend.common;
 import io.jflannel.netlink.Address;
 import io.jflannel.netlink.FdbEntry;
 import io.jflannel.netlink.Link;
+import io.jflannel.netlink.LinkEvents;
 import io.jflannel.netlink.MacAddress;
 import io.jflannel.netlink.Neighbour;
 import io.jflannel.netlink.NetlinkException;
@@ -10,6 +11,7 @@ import io.jflannel.netlink.Nexthop;
 import io.jflannel.netlink.Route;
 import io.jflannel.netlink.VxlanSpec;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -72,6 +74,11 @@ public final class ReadOnlyKernel implements Kernel {
   @Override
   public List<Address> addresses(int linkIndex) throws NetlinkException {
     return kernel.addresses(linkIndex);
+  }
+
+  @Override
+  public LinkEvents linkEvents(Duration wait) throws NetlinkException {
+    return kernel.linkEvents(wait);
   }
 
   @Override

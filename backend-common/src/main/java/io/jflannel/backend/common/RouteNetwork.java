@@ -14,7 +14,6 @@ import io.jflannel.netlink.Errno;
 import io.jflannel.netlink.Neighbour;
 import io.jflannel.netlink.NetlinkException;
 import io.jflannel.netlink.Route;
-import io.jflannel.netlink.wire.Rt;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -200,6 +199,24 @@ public abstract class RouteNetwork implements Network, NetworkStats {
 
   @Override
   public synchronized void reconcile(List<Lease> current) throws BackendException {
+    reconcilePeers(current);
+  }
+
+  /**
+   * Programs every known peer again from scratch, for a subclass whose device was made again (the
+   * peers' objects named the old one, and the kernel dropped them with it).
+   *
+   * @return how many peers were programmed
+   */
+  protected final synchronized int reprogram() throws BackendException {
+    List<Lease> known = new ArrayList<>(peers.size());
+    peers.values().forEach(p -> known.add(p.lease()));
+    peers = new LinkedHashMap<>();
+    reconcilePeers(known);
+    return known.size();
+  }
+
+  private void reconcilePeers(List<Lease> current) throws BackendException {
     Map<LeaseKey, Peer> next = new LinkedHashMap<>(current.size() * 2);
     Wanted want = new Wanted(current.size());
     LeaseKey mine = own.key();
@@ -341,33 +358,6 @@ public abstract class RouteNetwork implements Network, NetworkStats {
       }
     }
     return refused;
-  }
-
-  /** The metric the kernel gives an IPv6 route written without one ({@code IP6_RT_PRIO_USER}). */
-  static final int IPV6_DEFAULT_METRIC = 1024;
-
-  /**
-   * A dumped route as this network wrote it, so that an unchanged route compares equal: a nexthop
-   * route without the gateway and link the kernel fills in ({@link NexthopIds#normalize}), and an
-   * IPv6 route without the metric 1024 the kernel gives a route written with none.
-   */
-  static Route asWritten(Route dumped) {
-    Route r = NexthopIds.normalize(dumped);
-    if (r.family() != Rt.AF_INET6 || r.priority() != IPV6_DEFAULT_METRIC) {
-      return r;
-    }
-    return new Route(
-        r.dst(),
-        r.gateway(),
-        r.linkIndex(),
-        r.flags(),
-        r.scope(),
-        r.table(),
-        r.protocol(),
-        r.type(),
-        r.nexthopId(),
-        0,
-        r.prefSrc());
   }
 
   @Override
