@@ -83,6 +83,38 @@ public record Route(
         null);
   }
 
+  /** {@code ip route replace blackhole <dst>}, in table main. */
+  public static Route blackhole(IpPrefix dst) {
+    return new Route(
+        dst,
+        null,
+        0,
+        0,
+        Rt.RT_SCOPE_UNIVERSE,
+        Rt.RT_TABLE_MAIN,
+        Rt.RTPROT_BOOT,
+        Rt.RTN_BLACKHOLE,
+        0,
+        0,
+        null);
+  }
+
+  /** This route with metric {@code newPriority}. */
+  public Route withPriority(int newPriority) {
+    return new Route(
+        dst,
+        gateway,
+        linkIndex,
+        flags,
+        scope,
+        table,
+        protocol,
+        type,
+        nexthopId,
+        newPriority,
+        prefSrc);
+  }
+
   /** This route with the {@code onlink} flag. */
   public Route onlink() {
     return withFlags(flags | Rt.RTNH_F_ONLINK);

@@ -79,21 +79,8 @@ final class OwnedState {
    */
   static Route asWritten(Route dumped) {
     Route r = NexthopIds.normalize(dumped);
-    if (r.family() != Rt.AF_INET6 || r.priority() != IPV6_DEFAULT_METRIC) {
-      return r;
-    }
-    return new Route(
-        r.dst(),
-        r.gateway(),
-        r.linkIndex(),
-        r.flags(),
-        r.scope(),
-        r.table(),
-        r.protocol(),
-        r.type(),
-        r.nexthopId(),
-        0,
-        r.prefSrc());
+    boolean ipv6Default = r.family() == Rt.AF_INET6 && r.priority() == IPV6_DEFAULT_METRIC;
+    return ipv6Default ? r.withPriority(0) : r;
   }
 
   /** The writes that make this state what {@code want} says. */

@@ -195,7 +195,7 @@ class HostGwNetworkTest {
       n.reconcile(List.of(dual(3), dual(4)));
       Route v6 = route("fd10:0:0:3::/64", "fd00:50::3", eth0.index());
       assertThat(routes())
-          .contains(route("10.244.3.0/24", "192.168.50.3", eth0.index()), metric1024(v6))
+          .contains(route("10.244.3.0/24", "192.168.50.3", eth0.index()), v6.withPriority(1024))
           .hasSize(4);
       kernel.clearWrites();
       n.reconcile(List.of(dual(3), dual(4)));
@@ -207,26 +207,12 @@ class HostGwNetworkTest {
       kernel.plant(stale6);
       kernel.clearWrites();
       n.reconcile(List.of(dual(3), dual(4)));
-      assertThat(routes()).contains(metric1024(v6)).doesNotContain(metric1024(stale6));
+      assertThat(routes())
+          .contains(v6.withPriority(1024))
+          .doesNotContain(stale6.withPriority(1024));
       assertThat(kernel.writes())
           .containsExactlyInAnyOrder(Change.replace(v6), Change.delete(stale6));
     }
-  }
-
-  /** An IPv6 route as the kernel keeps one written without a metric. */
-  private static Route metric1024(Route r) {
-    return new Route(
-        r.dst(),
-        r.gateway(),
-        r.linkIndex(),
-        r.flags(),
-        r.scope(),
-        r.table(),
-        r.protocol(),
-        r.type(),
-        r.nexthopId(),
-        1024,
-        r.prefSrc());
   }
 
   @Test

@@ -116,21 +116,7 @@ class VxlanDualStackTest {
 
   /** {@code r} as the kernel stores it: IPv6 routes get metric 1024 when written without one. */
   private static Route kept(Route r) {
-    if (r.family() != Rt.AF_INET6) {
-      return r;
-    }
-    return new Route(
-        r.dst(),
-        r.gateway(),
-        r.linkIndex(),
-        r.flags(),
-        r.scope(),
-        r.table(),
-        r.protocol(),
-        r.type(),
-        r.nexthopId(),
-        1024,
-        r.prefSrc());
+    return r.family() == Rt.AF_INET6 ? r.withPriority(1024) : r;
   }
 
   /** The neighbours, FDB entries and routes flanneld wrote (not the kernel's own routes). */

@@ -53,18 +53,7 @@ public final class BlackholeRoutes {
 
   /** {@code blackhole <dst> metric 1024} in the main table. */
   static Route route(IpPrefix dst) {
-    return new Route(
-        dst,
-        null,
-        0,
-        0,
-        Rt.RT_SCOPE_UNIVERSE,
-        Rt.RT_TABLE_MAIN,
-        Rt.RTPROT_BOOT,
-        Rt.RTN_BLACKHOLE,
-        0,
-        METRIC,
-        null);
+    return Route.blackhole(dst).withPriority(METRIC);
   }
 
   /**

@@ -16,7 +16,6 @@ import io.jflannel.netlink.IpPrefix;
 import io.jflannel.netlink.Link;
 import io.jflannel.netlink.NetlinkException;
 import io.jflannel.netlink.Route;
-import io.jflannel.netlink.wire.Rt;
 import org.junit.jupiter.api.Test;
 
 class BlackholeRoutesTest {
@@ -36,18 +35,7 @@ class BlackholeRoutesTest {
   }
 
   private static Route blackhole(String dst, int metric) {
-    return new Route(
-        IpPrefix.parse(dst),
-        null,
-        0,
-        0,
-        Rt.RT_SCOPE_UNIVERSE,
-        Rt.RT_TABLE_MAIN,
-        Rt.RTPROT_BOOT,
-        Rt.RTN_BLACKHOLE,
-        0,
-        metric,
-        null);
+    return Route.blackhole(IpPrefix.parse(dst)).withPriority(metric);
   }
 
   @Test

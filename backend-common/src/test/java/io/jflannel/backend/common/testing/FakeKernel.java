@@ -240,7 +240,7 @@ public final class FakeKernel implements Kernel {
       if (r.gateway() != null && !r.isOnlink() && !reachable(r.linkIndex(), r.gateway())) {
         return Errno.ENETUNREACH;
       }
-      Route stored = r.family() == Rt.AF_INET6 && r.priority() == 0 ? withPriority(r, 1024) : r;
+      Route stored = r.family() == Rt.AF_INET6 && r.priority() == 0 ? r.withPriority(1024) : r;
       routes.put(routeKey(stored), stored);
     } else if (o instanceof Neighbour n) {
       if (!links.containsKey(n.linkIndex())) {
@@ -293,21 +293,6 @@ public final class FakeKernel implements Kernel {
     }
     routes.values().removeIf(r -> r.nexthopId() == h.id());
     return 0;
-  }
-
-  private static Route withPriority(Route r, int priority) {
-    return new Route(
-        r.dst(),
-        r.gateway(),
-        r.linkIndex(),
-        r.flags(),
-        r.scope(),
-        r.table(),
-        r.protocol(),
-        r.type(),
-        r.nexthopId(),
-        priority,
-        r.prefSrc());
   }
 
   /** The kernel's main-table route to an IPv6 address of a link. */
