@@ -177,15 +177,24 @@ class EtcdWatchRecoveryIT {
     put(client, key(1), attrs("192.168.0.1").toJson());
     EtcdTestSupport.Recorder recorder = watchingManager(ETCD.endpoint(), 1);
     ETCD.stop();
-    Thread.sleep(5_000);
-    Thread.sleep(12_000); // two more pings unanswered, jetcd retrying
+    await("etcd reported unreachable").atMost(WAIT).until(() -> manager.unreachable().isPresent());
+    Thread.sleep(12_000); // more pings unanswered, jetcd retrying by itself
     ETCD.start();
     try (Client fresh = Client.builder().endpoints(ETCD.endpoint()).build()) {
-      put(fresh, key(2), attrs("192.168.0.2").toJson());
+      put(fresh, key(2), attrs("192.168.0.2").toJson()); // the shared client reconnects later
     }
     assertThat(recorder.take(1, WAIT))
         .extracting(EtcdTestSupport::describe)
         .containsExactly("+10.5.2.0/24");
+    await("etcd reachable again").atMost(WAIT).until(() -> manager.unreachable().isEmpty());
+    await("the shared client writes again, for the next test")
+        .atMost(Duration.ofSeconds(90))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              put(client, key(3), attrs("192.168.0.3").toJson());
+              return true;
+            });
   }
 
   @Test
