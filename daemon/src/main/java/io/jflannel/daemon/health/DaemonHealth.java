@@ -93,7 +93,11 @@ public final class DaemonHealth implements AutoCloseable {
   void poll() {
     SubnetManager m = manager;
     if (m != null) {
-      state.store(m.unreachable());
+      try {
+        state.store(m.unreachable());
+      } catch (RuntimeException e) { // a store's bug must not stop the health checks
+        log.error("cannot ask the lease store whether it is reachable", e);
+      }
     }
     Verdict ready = state.readiness();
     Verdict live = state.liveness();

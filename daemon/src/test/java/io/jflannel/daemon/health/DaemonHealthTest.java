@@ -95,6 +95,21 @@ class DaemonHealthTest {
   }
 
   @Test
+  void aStoreThatThrowsDoesNotStopThePolls() {
+    try (DaemonHealth health = new DaemonHealth(state, Optional.empty(), Optional.empty())) {
+      health.watch(
+          new UnusedManager() {
+            @Override
+            public Optional<String> unreachable() {
+              throw new IllegalStateException("bug");
+            }
+          });
+      health.poll();
+      assertThat(state.liveness().ok()).isTrue();
+    }
+  }
+
+  @Test
   void portZeroServesNothingAndABusyPortIsOneLineNamingTheFlags() throws Exception {
     HealthSettings settings = new HealthSettings(Duration.ofSeconds(30), 5, Duration.ofSeconds(30));
     try (DaemonHealth none = DaemonHealth.start("127.0.0.1", 0, settings, Map.of());
