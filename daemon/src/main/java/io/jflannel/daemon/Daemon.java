@@ -13,6 +13,7 @@ import io.jflannel.core.lease.LeaseAttrs;
 import io.jflannel.core.subnet.NodeRecord;
 import io.jflannel.core.subnet.SubnetException;
 import io.jflannel.core.subnet.SubnetManager;
+import io.jflannel.daemon.health.DaemonHealth;
 import io.jflannel.daemon.iface.InterfaceCriteria;
 import io.jflannel.daemon.iface.InterfaceSelectionException;
 import io.jflannel.daemon.iface.InterfaceSelector;
@@ -38,7 +39,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,12 +51,13 @@ import org.slf4j.LoggerFactory;
  * <p>Order, as upstream's, one method per step of {@link #start}: health server → subnet manager →
  * network config (retried every second until it exists) → host checks → what the store kept of this
  * node → external interface → backend device → lease → local setup → traffic rules → subnet.env
- * (then {@code /readyz} turns 200) → lease watch and periodic reconcile → backend loop → complete
- * lease (kube: node condition; etcd: renewals) → wait. The daemon never reads backend data: what
- * the store kept goes to the backend as it is. SIGTERM/SIGINT stop watchers and threads and return
- * 0, leaving every kernel object, rule, file and lease in place so a restarted daemon takes over
- * without touching traffic. A start-up failure returns 1 after one clear line; a lost lease (etcd:
- * key deleted) returns 1 too, as upstream shuts down then.
+ * (systemd: {@code READY=1}) → lease watch and periodic reconcile ({@code /readyz} turns 200 after
+ * the first pass that programs the whole peer set; see {@code health.HealthState}) → backend loop →
+ * complete lease (kube: node condition; etcd: renewals) → wait. The daemon never reads backend
+ * data: what the store kept goes to the backend as it is. SIGTERM/SIGINT stop watchers and threads
+ * and return 0, leaving every kernel object, rule, file and lease in place so a restarted daemon
+ * takes over without touching traffic. A start-up failure returns 1 after one clear line; a lost
+ * lease (etcd: key deleted) returns 1 too, as upstream shuts down then.
  *
  * <p>Owns everything it starts; {@link #run} is called once, from {@code Main}.
  */
@@ -145,8 +146,8 @@ public final class Daemon {
 
   /** The lifecycle up to "running", in upstream's order; each step is one method below. */
   private void start() throws StartupException, InterruptedException {
-    Optional<HealthServer> health = serveHealth();
-    Metrics metrics = Metrics.register(health);
+    DaemonHealth health = serveHealth();
+    Metrics metrics = Metrics.register(health.server());
     SubnetManager manager = connect();
     NetworkConfig config = networkConfig(manager);
     checkHost(config);
@@ -155,32 +156,28 @@ public final class Daemon {
     BackendFactory factory = backendFactory(config);
     Backend backend = createBackend(factory, config, iface);
     Lease lease = acquireLease(manager, backend, record);
+    health.leaseHeld(lease);
     Network network = own(metrics.instrument(factory.type(), register(backend, lease)));
     metrics.lease(manager, factory.type(), lease);
     writeSubnetEnv(config, lease, network, health);
-    feedLeases(manager, network, metrics);
+    feedLeases(manager, network, metrics, health);
     runBackend(network);
     completeLease(manager, lease);
+    own(health::stopping); // closed first: systemd hears STOPPING=1 before anything stops
     log.info(
         "running: lease {}, backend {}, mtu {}", lease.subnets(), factory.type(), network.mtu());
   }
 
-  private Optional<HealthServer> serveHealth() throws StartupException {
+  private DaemonHealth serveHealth() throws StartupException {
     try {
-      Optional<HealthServer> health =
-          HealthServer.startIfEnabled(options.healthzIp(), options.healthzPort());
-      health.ifPresent(this::own);
-      return health;
+      return own(
+          DaemonHealth.start(
+              options.healthzIp(),
+              options.healthzPort(),
+              options.health().settings(options.resyncPeriod()),
+              System.getenv()));
     } catch (IOException e) {
-      throw new StartupException(
-          "cannot serve health checks on "
-              + options.healthzIp()
-              + ":"
-              + options.healthzPort()
-              + ": "
-              + e.getMessage()
-              + "; pick a free --healthz-port",
-          e);
+      throw new StartupException(e.getMessage(), e);
     }
   }
 
@@ -252,9 +249,9 @@ public final class Daemon {
     }
   }
 
-  /** Traffic rules, then subnet.env for the CNI plugin; {@code /readyz} turns 200 after. */
+  /** Traffic rules, then subnet.env for the CNI plugin (and systemd READY=1). */
   private void writeSubnetEnv(
-      NetworkConfig config, Lease lease, Network network, Optional<HealthServer> health)
+      NetworkConfig config, Lease lease, Network network, DaemonHealth health)
       throws StartupException {
     SubnetFile file = new SubnetFile(Path.of(options.subnetFile()));
     SubnetEnv previous = file.read().orElse(null);
@@ -262,16 +259,17 @@ public final class Daemon {
     hostRules(config, lease, current, previous);
     try {
       file.write(current);
-      health.ifPresent(HealthServer::markReady);
+      health.subnetEnvWritten("lease " + lease.subnets() + ", subnet.env written");
     } catch (IOException e) {
       log.warn("cannot write {}, /readyz stays 503: {}", file.path(), e.getMessage());
     }
   }
 
   /** Peer leases to the backend: as events, and in a full reconcile every resync period. */
-  private void feedLeases(SubnetManager manager, Network network, Metrics metrics)
+  private void feedLeases(
+      SubnetManager manager, Network network, Metrics metrics, DaemonHealth health)
       throws StartupException {
-    LeaseFeed feed = own(new LeaseFeed(manager, network));
+    LeaseFeed feed = own(new LeaseFeed(manager, network, health.observer()));
     try {
       own(manager.watchLeases(new HeapGuard(metrics.feed(feed)))::close);
     } catch (SubnetException e) {
@@ -279,6 +277,7 @@ public final class Daemon {
     }
     long period = options.resyncPeriod().toMillis();
     feed.startReconcile(Math.min(period, 2000), period);
+    health.watch(manager);
   }
 
   private void runBackend(Network network) {

@@ -58,7 +58,10 @@ import picocli.CommandLine.Option;
       "",
       "Each flag can also be given as the environment variable FLANNELD_<FLAG>, upper case with '_'"
           + " for '-' (FLANNELD_IFACE=eth0); the command line wins. Flags take one or two dashes."
-          + " A flag given twice takes its last value; --iface and --iface-regex take every value."
+          + " A flag given twice takes its last value; --iface and --iface-regex take every value.",
+      "",
+      "flanneld diagnose [--json] [OPTION]... checks this node's pod networking with these flags"
+          + " and prints what is wrong and the fix; it changes nothing (flanneld diagnose --help)."
     })
 public final class FlannelOptions {
   @Mixin private EtcdFlags etcd = new EtcdFlags();
@@ -143,6 +146,8 @@ public final class FlannelOptions {
   private boolean kubeSubnetMgr;
 
   @Mixin private KubeFlags kube = new KubeFlags();
+
+  @Mixin private HealthFlags health = new HealthFlags();
 
   @Option(names = "--version", versionHelp = true, description = "print version and exit")
   private boolean version;
@@ -271,6 +276,11 @@ public final class FlannelOptions {
   /** The Kubernetes flags other than {@code --kube-subnet-mgr} (kube mode). */
   public KubeFlags kube() {
     return kube;
+  }
+
+  /** jflannel's health-check thresholds. */
+  public HealthFlags health() {
+    return health;
   }
 
   /** {@code --iface} values in order, empty values dropped. */

@@ -1,6 +1,7 @@
 package io.jflannel.daemon;
 
 import ch.qos.logback.classic.Level;
+import io.jflannel.daemon.diagnose.DiagnoseCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -14,8 +15,9 @@ import picocli.CommandLine;
 
 /**
  * The {@code flanneld} entry point: parses the flags, prints help or the version, or runs the
- * {@link Daemon} and exits with its code. The only place in jflannel that calls {@code
- * System.exit}.
+ * {@link Daemon} and exits with its code; {@code flanneld diagnose ...} runs {@link
+ * DiagnoseCommand} instead (exit 0, 1 or 2: healthy, problems found, could not check). The only
+ * place in jflannel that calls {@code System.exit}.
  *
  * <p>Exit codes, as upstream: 0 after help, version or a clean stop; 2 for a bad command line
  * (unknown flag, missing or badly typed value: Go's {@code flag} package exits 2); 1 for a bad flag
@@ -44,6 +46,10 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("diagnose")) {
+      String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+      System.exit(DiagnoseCommand.run(rest, System.getenv(), System.out, System.err));
+    }
     System.exit(run(args, System.getenv(), System.out, System.err, o -> new Daemon(o).run()));
   }
 

@@ -61,6 +61,7 @@ final class OptionsValidator {
             "--iface-regex=" + regex + " is not a valid regex: " + e.getDescription());
       }
     }
+    o.health().validate();
     if (o.verbosity() < 0) {
       throw new OptionsException("-v=" + o.verbosity() + " must be 0 or more");
     }

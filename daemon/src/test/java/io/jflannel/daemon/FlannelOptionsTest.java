@@ -225,6 +225,29 @@ class FlannelOptionsTest {
   }
 
   @Test
+  void healthThresholdsDefaultFromFlagsOrEnvironmentAndAreChecked() throws Exception {
+    FlannelOptions d = parse();
+    assertThat(d.health().storeTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(d.health().maxFailedReconciles()).isEqualTo(5);
+
+    FlannelOptions o =
+        parseWithEnv(
+            Map.of("FLANNELD_HEALTHZ_MAX_FAILED_RECONCILES", "7"), "--healthz-store-timeout=5");
+    o.validate();
+    assertThat(o.health().settings(Duration.ofSeconds(10)))
+        .isEqualTo(
+            new io.jflannel.daemon.health.HealthSettings(
+                Duration.ofSeconds(5), 7, Duration.ofSeconds(10)));
+
+    assertThatThrownBy(() -> parse("--healthz-store-timeout=-1").validate())
+        .isInstanceOf(OptionsException.class)
+        .hasMessage("--healthz-store-timeout=-1 must be 0 or more (seconds)");
+    assertThatThrownBy(() -> parse("--healthz-max-failed-reconciles=0").validate())
+        .isInstanceOf(OptionsException.class)
+        .hasMessage("--healthz-max-failed-reconciles=0 must be at least 1");
+  }
+
+  @Test
   void typedAccessorsParseAddresses() throws Exception {
     FlannelOptions o = parse("--public-ip=203.0.113.4", "--public-ipv6=2001:db8::4");
     o.validate();

@@ -126,6 +126,11 @@ final class LinkCodec {
         ifinfo(RTM_DELLINK, NLM_F_ACK, index, 0, 0), () -> "RTM_DELLINK dev " + names.apply(index));
   }
 
+  /** The {@code IFLA_MASTER} of an {@code RTM_NEWLINK} message (a bridge port's bridge), or 0. */
+  static int master(NlMessage msg) throws NetlinkParseException {
+    return msg.attrs(IFINFOMSG_LEN).u32(IFLA_MASTER, 0);
+  }
+
   /** Decodes an {@code RTM_NEWLINK} message. */
   static Link decode(NlMessage msg) throws NetlinkParseException {
     int index = msg.s32(4);

@@ -23,6 +23,15 @@ public final class Links {
   }
 
   /**
+   * The links enslaved to link {@code master}, e.g. a bridge's ports. Like {@code ip link show
+   * master <bridge>}.
+   */
+  public List<Link> ports(int master) throws NetlinkException {
+    return nl.dump(
+        LinkCodec.dump(), m -> LinkCodec.master(m) == master ? LinkCodec.decode(m) : null);
+  }
+
+  /**
    * The link called {@code name}. Like {@code ip -d link show dev <name>}.
    *
    * @throws LinkNotFoundException if there is none

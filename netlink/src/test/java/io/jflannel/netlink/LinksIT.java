@@ -48,6 +48,20 @@ class LinksIT {
   }
 
   @Test
+  void listsTheLinksEnslavedToABridge() throws Exception {
+    ns.ip("link", "add", "br9", "type", "bridge");
+    ns.ip("link", "add", "p1", "type", "veth", "peer", "name", "p1x");
+    ns.ip("link", "add", "p2", "type", "veth", "peer", "name", "p2x");
+    ns.ip("link", "set", "p1", "master", "br9");
+    ns.ip("link", "set", "p2", "master", "br9");
+    int bridge = nl.links().get("br9").index();
+    assertThat(nl.links().ports(bridge))
+        .extracting(Link::name)
+        .containsExactlyInAnyOrder("p1", "p2");
+    assertThat(nl.links().ports(nl.links().get("p1").index())).isEmpty();
+  }
+
+  @Test
   void createsVethPairSetsStateMtuMacAndDeletes() throws Exception {
     nl.links().createVeth("ext0", "ext0p");
     Link ext = nl.links().get("ext0");

@@ -346,6 +346,31 @@ final class Cluster implements AutoCloseable {
     return d;
   }
 
+  /**
+   * {@code flanneld diagnose --json} in {@code host}'s namespace with the flags its daemon runs
+   * with and {@code extraFlags} (which win); the report is the output's one JSON line.
+   */
+  Diagnosis diagnose(Host host, List<String> extraFlags) {
+    return Diagnosis.parse(host, runDiagnose(host, extraFlags));
+  }
+
+  /**
+   * {@code flanneld diagnose --json} on {@code host} as {@link #diagnose} runs it, its outcome
+   * unparsed ({@code --json=false} among {@code extraFlags} prints the table instead).
+   */
+  Sh.Out runDiagnose(Host host, List<String> extraFlags) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("ip", "netns", "exec", host.ns().name(), flanneld().toString(), "diagnose"));
+    cmd.add("--json");
+    cmd.addAll(daemonFlags(host));
+    cmd.addAll(extraFlags);
+    List<String> env = new ArrayList<>(List.of("env"));
+    controlPlane.daemonEnv(host).forEach((k, v) -> env.add(k + "=" + v));
+    env.addAll(cmd);
+    return Sh.exec(env.toArray(String[]::new));
+  }
+
   /** Starts the daemon of {@code host} (again), waits until it is ready, plugs its pod if new. */
   Daemon start(Host host) {
     startAll(List.of(host));

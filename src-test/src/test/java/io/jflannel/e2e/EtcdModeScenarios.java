@@ -364,6 +364,63 @@ abstract class EtcdModeScenarios {
     }
   }
 
+  /**
+   * The backend's device deleted ({@code ip link del}), then set down, on a running host (a CNI
+   * reinstall or a cleanup script does this): a pod of another host pinging this host's pod 20
+   * times a second is answered again within 2 s each time, the lease in etcd (with the VTEP MAC)
+   * and the device's MAC are unchanged, and every entry is back.
+   */
+  @Test
+  @Order(8)
+  void aDeletedOrDownedDeviceIsMadeAgainAndPodsPingWithinTwoSeconds() {
+    assumeTrue(backend() != Backend.HOST_GW, "host-gw has no device of its own");
+    String dev = backend() == Backend.VXLAN ? KernelState.VXLAN_DEVICE : KernelState.UDP_DEVICE;
+    Host victim = cluster.host(1);
+    Host peer = cluster.host(2);
+    Map<String, String> leases = cluster.etcd().getPrefix(EtcdServer.SUBNETS);
+    String mac = backend() == Backend.VXLAN ? victim.kernel().linkMac(dev) : null;
+    for (List<String> fault :
+        List.of(List.of("link", "del", dev), List.of("link", "set", dev, "down"))) {
+      List<String> output;
+      try (Background ping = Pings.startLong(peer, victim.podIp(), "0.05", 160)) {
+        await("first replies of " + peer.name() + " -> " + victim.name())
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> Pings.replies(ping) >= 5 || !ping.isAlive());
+        victim.ns().ip(fault.toArray(String[]::new));
+        ping.awaitExit(Duration.ofSeconds(30));
+        output = ping.lines();
+      }
+      List<Integer> answered = Pings.answered(output);
+      int last = answered.get(answered.size() - 1);
+      List<Integer> lost =
+          java.util.stream.IntStream.rangeClosed(1, last)
+              .filter(seq -> !answered.contains(seq))
+              .boxed()
+              .toList();
+      log.info(
+          "{}: ip {}: {} echo request(s) of 50 ms lost",
+          backend(),
+          String.join(" ", fault),
+          lost.size());
+      SoftAssertions s = new SoftAssertions();
+      s.assertThat(lost.size() * 50)
+          .as("ms without replies after ip %s (lost %s)", String.join(" ", fault), lost)
+          .isLessThanOrEqualTo(2000);
+      s.assertThat(last).as("replies go on to the end").isGreaterThan(150);
+      if (mac != null) {
+        s.assertThat(victim.kernel().linkMac(dev)).as("%s MAC", dev).isEqualTo(mac);
+      }
+      s.assertThat(cluster.etcd().getPrefix(EtcdServer.SUBNETS))
+          .as("leases in etcd (VtepMAC included)")
+          .isEqualTo(leases);
+      s.assertAll();
+      cluster.awaitConverged(Duration.ofSeconds(5));
+    }
+    assertThat(victim.metric("flannel_device_repairs_total", "reason=\"down\""))
+        .isGreaterThanOrEqualTo(1);
+  }
+
   private PeerLease leaseOf(Host h) {
     String subnet = h.lease().lease();
     return cluster.controlPlane().leases().stream()

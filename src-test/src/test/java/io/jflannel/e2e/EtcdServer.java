@@ -33,7 +33,7 @@ final class EtcdServer implements ControlPlane {
   private static final Pattern GRANTED_TTL = Pattern.compile("granted with TTL\\((\\d+)s\\)");
 
   private final TestNetns ns;
-  private final Process process;
+  private volatile Process process;
   private final Path log;
   private final Path data;
 
@@ -48,6 +48,42 @@ final class EtcdServer implements ControlPlane {
   static EtcdServer start(TestNetns ns, Path dir) {
     Path log = dir.resolve("etcd.log");
     Path data = dataDir(dir);
+    Process p;
+    try {
+      p = launch(ns, log, data);
+    } catch (IOException e) {
+      WorkDir.deleteTree(data);
+      throw new UncheckedIOException("cannot start etcd (is etcd-server installed?)", e);
+    }
+    EtcdServer etcd = new EtcdServer(ns, p, log, data);
+    try {
+      etcd.awaitHealthy();
+      return etcd;
+    } catch (RuntimeException | Error e) {
+      etcd.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Stops etcd (SIGTERM, by its PID) and keeps its data, as an outage would: clients get connection
+   * refused until {@link #restart}.
+   */
+  void stop() {
+    Processes.stop(process, Duration.ofSeconds(10));
+  }
+
+  /** Starts etcd again on the same data after {@link #stop}; returns once it is healthy. */
+  void restart() {
+    try {
+      process = launch(ns, log, data);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start etcd again", e);
+    }
+    awaitHealthy();
+  }
+
+  private static Process launch(TestNetns ns, Path log, Path data) throws IOException {
     List<String> cmd =
         List.of(
             "ip",
@@ -71,36 +107,27 @@ final class EtcdServer implements ControlPlane {
             "jfl-e2e=http://127.0.0.1:2380",
             "--initial-cluster-state",
             "new");
-    Process p;
-    try {
-      p =
-          new ProcessBuilder(cmd)
-              .redirectErrorStream(true)
-              .redirectOutput(Redirect.appendTo(log.toFile()))
-              .start();
-      p.getOutputStream().close();
-    } catch (IOException e) {
-      WorkDir.deleteTree(data);
-      throw new UncheckedIOException("cannot start etcd (is etcd-server installed?)", e);
-    }
-    EtcdServer etcd = new EtcdServer(ns, p, log, data);
-    try {
-      await("etcd healthy at " + ENDPOINT)
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                if (!p.isAlive()) {
-                  throw new IllegalStateException(
-                      "etcd exited " + p.exitValue() + ":\n" + etcd.logTail());
-                }
-                return etcd.etcdctl("endpoint", "health").exit() == 0;
-              });
-      return etcd;
-    } catch (RuntimeException | Error e) {
-      etcd.close();
-      throw e;
-    }
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(Redirect.appendTo(log.toFile()))
+            .start();
+    p.getOutputStream().close();
+    return p;
+  }
+
+  private void awaitHealthy() {
+    Process p = process;
+    await("etcd healthy at " + ENDPOINT)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              if (!p.isAlive()) {
+                throw new IllegalStateException("etcd exited " + p.exitValue() + ":\n" + logTail());
+              }
+              return etcdctl("endpoint", "health").exit() == 0;
+            });
   }
 
   /**

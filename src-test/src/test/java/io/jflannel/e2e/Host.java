@@ -115,7 +115,23 @@ final class Host {
    * the host's loopback), 0 when nothing answers.
    */
   int readyz() {
-    String[] status = httpGet("/readyz", true).strip().split(" ");
+    return status(httpGet("/readyz", true));
+  }
+
+  /** The status of {@code GET /healthz}, 0 when nothing answers. */
+  int healthz() {
+    return status(httpGet("/healthz", true));
+  }
+
+  /** The JSON body of {@code GET <path>} ({@code /readyz}, {@code /healthz}); empty if none. */
+  String body(String path) {
+    String all = httpGet(path, false);
+    int blank = all.indexOf("\r\n\r\n");
+    return blank < 0 ? "" : all.substring(blank + 4).strip();
+  }
+
+  private static int status(String response) {
+    String[] status = response.strip().split(" ");
     return status.length > 1 && status[1].matches("\\d{3}") ? Integer.parseInt(status[1]) : 0;
   }
 

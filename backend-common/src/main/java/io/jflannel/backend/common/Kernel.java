@@ -3,6 +3,7 @@ package io.jflannel.backend.common;
 import io.jflannel.netlink.Address;
 import io.jflannel.netlink.FdbEntry;
 import io.jflannel.netlink.Link;
+import io.jflannel.netlink.LinkEvents;
 import io.jflannel.netlink.MacAddress;
 import io.jflannel.netlink.Neighbour;
 import io.jflannel.netlink.NetlinkException;
@@ -10,6 +11,7 @@ import io.jflannel.netlink.Nexthop;
 import io.jflannel.netlink.Route;
 import io.jflannel.netlink.VxlanSpec;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -109,6 +111,14 @@ public interface Kernel extends AutoCloseable {
 
   /** Deletes an address. */
   void deleteAddress(Address a) throws NetlinkException;
+
+  /**
+   * Subscribes to this kernel's link notifications ({@link LinkEvents}), each read waiting at most
+   * {@code wait}; by default in the calling thread's network namespace.
+   */
+  default LinkEvents linkEvents(Duration wait) throws NetlinkException {
+    return LinkEvents.open(wait);
+  }
 
   /** Releases the kernel handle. Idempotent; never throws. */
   @Override

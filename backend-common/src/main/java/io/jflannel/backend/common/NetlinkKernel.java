@@ -3,8 +3,10 @@ package io.jflannel.backend.common;
 import io.jflannel.netlink.Address;
 import io.jflannel.netlink.FdbEntry;
 import io.jflannel.netlink.Link;
+import io.jflannel.netlink.LinkEvents;
 import io.jflannel.netlink.MacAddress;
 import io.jflannel.netlink.Neighbour;
+import io.jflannel.netlink.NetNs;
 import io.jflannel.netlink.Netlink;
 import io.jflannel.netlink.NetlinkException;
 import io.jflannel.netlink.Nexthop;
@@ -14,6 +16,7 @@ import io.jflannel.netlink.Route;
 import io.jflannel.netlink.VxlanSpec;
 import io.jflannel.netlink.wire.Rt;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,10 +34,16 @@ public final class NetlinkKernel implements Kernel {
   static final int CHUNK = 4096;
 
   private final Netlink nl;
+  private final String namespace; // null: the namespace of the thread that opened it
 
   /** A kernel over {@code nl}, which it then owns. */
   public NetlinkKernel(Netlink nl) {
+    this(nl, null);
+  }
+
+  private NetlinkKernel(Netlink nl, String namespace) {
     this.nl = nl;
+    this.namespace = namespace;
   }
 
   /** The kernel of the calling thread's network namespace. */
@@ -44,7 +53,7 @@ public final class NetlinkKernel implements Kernel {
 
   /** The kernel of the named namespace {@code /var/run/netns/<name>} (tests, benchmarks). */
   public static NetlinkKernel openInNamespace(String name) throws NetlinkException {
-    return new NetlinkKernel(Netlink.openInNamespace(name));
+    return new NetlinkKernel(Netlink.openInNamespace(name), name);
   }
 
   @Override
@@ -160,6 +169,14 @@ public final class NetlinkKernel implements Kernel {
   @Override
   public void deleteAddress(Address a) throws NetlinkException {
     nl.addresses().delete(a);
+  }
+
+  /** Link notifications of this kernel's namespace (a named one's when it was opened so). */
+  @Override
+  public LinkEvents linkEvents(Duration wait) throws NetlinkException {
+    return namespace == null
+        ? LinkEvents.open(wait)
+        : NetNs.call(namespace, () -> LinkEvents.open(wait));
   }
 
   @Override

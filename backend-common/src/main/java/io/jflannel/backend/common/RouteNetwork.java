@@ -1,24 +1,21 @@
 package io.jflannel.backend.common;
 
 import io.jflannel.backend.common.PeerChanges.Changes;
-import io.jflannel.backend.common.PeerChanges.Keys;
 import io.jflannel.backend.common.PeerChanges.Wanted;
 import io.jflannel.core.backend.BackendException;
-import io.jflannel.core.backend.Diff;
 import io.jflannel.core.backend.Network;
 import io.jflannel.core.backend.NetworkStats;
+import io.jflannel.core.backend.PlannedChange;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.core.lease.LeaseKey;
 import io.jflannel.netlink.Errno;
-import io.jflannel.netlink.FdbEntry;
 import io.jflannel.netlink.Neighbour;
 import io.jflannel.netlink.NetlinkException;
-import io.jflannel.netlink.Nexthop;
 import io.jflannel.netlink.Route;
-import io.jflannel.netlink.wire.Rt;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -202,6 +199,24 @@ public abstract class RouteNetwork implements Network, NetworkStats {
 
   @Override
   public synchronized void reconcile(List<Lease> current) throws BackendException {
+    reconcilePeers(current);
+  }
+
+  /**
+   * Programs every known peer again from scratch, for a subclass whose device was made again (the
+   * peers' objects named the old one, and the kernel dropped them with it).
+   *
+   * @return how many peers were programmed
+   */
+  protected final synchronized int reprogram() throws BackendException {
+    List<Lease> known = new ArrayList<>(peers.size());
+    peers.values().forEach(p -> known.add(p.lease()));
+    peers = new LinkedHashMap<>();
+    reconcilePeers(known);
+    return known.size();
+  }
+
+  private void reconcilePeers(List<Lease> current) throws BackendException {
     Map<LeaseKey, Peer> next = new LinkedHashMap<>(current.size() * 2);
     Wanted want = new Wanted(current.size());
     LeaseKey mine = own.key();
@@ -246,44 +261,46 @@ public abstract class RouteNetwork implements Network, NetworkStats {
 
   /** The kernel's objects that this network owns, diffed against {@code want}. */
   private Changes diff(Wanted want) throws BackendException {
-    Set<Integer> links = entryLinks();
+    return owned().diff(want);
+  }
+
+  private OwnedState owned() throws BackendException {
     try {
-      List<Route> routes = new ArrayList<>();
-      for (Route r : kernel.routes(Rt.AF_UNSPEC)) {
-        if (ownsRoute(r)) {
-          routes.add(asWritten(r));
-        }
-      }
-      List<Neighbour> neighbours = new ArrayList<>();
-      List<FdbEntry> fdbs = new ArrayList<>();
-      if (!links.isEmpty()) {
-        for (Neighbour n : kernel.neighbours()) {
-          if (links.contains(n.linkIndex()) && n.state() == Rt.NUD_PERMANENT && ownsNeighbour(n)) {
-            neighbours.add(n);
-          }
-        }
-        for (FdbEntry f : kernel.fdb()) {
-          if (links.contains(f.linkIndex()) && f.dst() != null) {
-            fdbs.add(f);
-          }
-        }
-      }
-      List<Nexthop> hops = new ArrayList<>();
-      if (nexthops != null) {
-        for (Nexthop h : kernel.nexthops()) {
-          if (NexthopIds.owned(h.id())) {
-            hops.add(h);
-          }
-        }
-      }
-      Changes c = new Changes();
-      c.put(Diff.of(want.neighbours, neighbours, Keys::of), c.neighbours, c.goneNeighbours);
-      c.put(Diff.of(want.fdbs, fdbs, Keys::of), c.fdbs, c.goneFdbs);
-      c.put(Diff.of(want.nexthops, hops, Nexthop::id), c.nexthops, c.goneNexthops);
-      c.put(Diff.of(want.routes, routes, Route::dst), c.routes, c.goneRoutes);
-      return c;
+      return OwnedState.read(this, kernel, nexthops != null);
     } catch (NetlinkException e) {
       throw new BackendException(backend + ": cannot read the kernel state: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What {@link #reconcile} would write for {@code current} now, from the same comparison, without
+   * writing or changing this network's bookkeeping.
+   */
+  @Override
+  public synchronized List<PlannedChange> plan(List<Lease> current) throws BackendException {
+    Wanted want = new Wanted(current.size());
+    Map<Object, String> peerOf = new HashMap<>();
+    LeaseKey mine = own.key();
+    for (Lease l : current) {
+      PeerObjects objects = l.key().equals(mine) ? null : programmed(l);
+      if (objects != null) {
+        want.add(objects);
+        for (List<?> kind :
+            List.of(objects.neighbours(), objects.fdbs(), objects.nexthops(), objects.routes())) {
+          kind.forEach(o -> peerOf.put(o, l.subnets()));
+        }
+      }
+    }
+    Map<Integer, String> names = new HashMap<>();
+    return owned().plan(want, peerOf, i -> names.computeIfAbsent(i, this::linkName));
+  }
+
+  /** The name of link {@code index}, or {@code #index} when it cannot be read. */
+  private String linkName(int index) {
+    try {
+      return kernel.link(index).name();
+    } catch (NetlinkException e) {
+      return "#" + index;
     }
   }
 
@@ -341,20 +358,6 @@ public abstract class RouteNetwork implements Network, NetworkStats {
       }
     }
     return refused;
-  }
-
-  /** The metric the kernel gives an IPv6 route written without one ({@code IP6_RT_PRIO_USER}). */
-  static final int IPV6_DEFAULT_METRIC = 1024;
-
-  /**
-   * A dumped route as this network wrote it, so that an unchanged route compares equal: a nexthop
-   * route without the gateway and link the kernel fills in ({@link NexthopIds#normalize}), and an
-   * IPv6 route without the metric 1024 the kernel gives a route written with none.
-   */
-  static Route asWritten(Route dumped) {
-    Route r = NexthopIds.normalize(dumped);
-    boolean ipv6Default = r.family() == Rt.AF_INET6 && r.priority() == IPV6_DEFAULT_METRIC;
-    return ipv6Default ? r.withPriority(0) : r;
   }
 
   @Override

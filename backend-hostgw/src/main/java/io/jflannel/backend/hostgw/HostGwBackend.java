@@ -1,13 +1,17 @@
 package io.jflannel.backend.hostgw;
 
 import io.jflannel.backend.common.Kernel;
+import io.jflannel.backend.common.NetworkInspection;
+import io.jflannel.backend.common.ReadOnlyKernel;
 import io.jflannel.core.backend.Backend;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
+import io.jflannel.core.backend.Inspection;
 import io.jflannel.core.backend.Network;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -56,6 +60,17 @@ public final class HostGwBackend implements Backend {
   @Override
   public Network register(Lease lease) throws BackendException {
     return new HostGwNetwork(kernel, iface, config, lease, nexthopRoutes(config));
+  }
+
+  /**
+   * No device to check: a read-only network over the routes, for the per-peer check. The inspection
+   * owns this backend's kernel from then on.
+   */
+  @Override
+  public Inspection inspect(Lease lease) {
+    Kernel ro = new ReadOnlyKernel(kernel);
+    HostGwNetwork network = new HostGwNetwork(ro, iface, config, lease, nexthopRoutes(config));
+    return new NetworkInspection(List.of(), List.of(), iface.mtu(), network, ro);
   }
 
   /** Our {@code NexthopRoutes} option (upstream ignores the key); keys are case-insensitive. */

@@ -5,6 +5,7 @@ import io.jflannel.backend.common.DeviceAddress;
 import io.jflannel.backend.common.Kernel;
 import io.jflannel.backend.common.KernelTypes;
 import io.jflannel.backend.common.Outcome;
+import io.jflannel.core.backend.Finding;
 import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.netlink.Errno;
 import io.jflannel.netlink.IpPrefix;
@@ -66,6 +67,29 @@ final class TunDevice {
         0,
         0,
         null);
+  }
+
+  /**
+   * Whether the main table routes {@code network} through {@code link} as the device needs, for
+   * {@code flanneld diagnose}.
+   */
+  static Finding routeFinding(Kernel kernel, Link link, Ip4Net network) throws NetlinkException {
+    IpPrefix dst = KernelTypes.prefix(network);
+    boolean routed =
+        kernel.routes(Rt.AF_INET).stream()
+            .anyMatch(
+                r ->
+                    r.linkIndex() == link.index()
+                        && r.dst().equals(dst)
+                        && r.gateway() == null
+                        && r.type() == Rt.RTN_UNICAST);
+    return routed
+        ? Finding.ok("route", link.name(), network + " dev " + link.name())
+        : Finding.problem(
+            "route",
+            link.name(),
+            "missing: " + network + " dev " + link.name(),
+            "flanneld restores it within --resync-period while it runs: see its log if this stays");
   }
 
   String name() {

@@ -1,15 +1,22 @@
 package io.jflannel.backend.udp;
 
+import io.jflannel.backend.common.DeviceCheck;
 import io.jflannel.backend.common.Kernel;
+import io.jflannel.backend.common.KernelTypes;
+import io.jflannel.backend.common.NetworkInspection;
+import io.jflannel.backend.common.ReadOnlyKernel;
 import io.jflannel.backend.udp.sys.Native;
 import io.jflannel.core.backend.Backend;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
+import io.jflannel.core.backend.Finding;
+import io.jflannel.core.backend.Inspection;
 import io.jflannel.core.backend.Network;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
 import io.jflannel.netlink.Errno;
+import io.jflannel.netlink.Link;
 import io.jflannel.netlink.NetlinkException;
 import io.jflannel.netlink.Tun;
 import io.jflannel.netlink.sys.SysException;
@@ -19,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -217,6 +225,38 @@ public final class UdpBackend implements Backend {
       kernel.close();
       throw new BackendException("udp: cannot set up " + name + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The TUN device as it is, for {@code flanneld diagnose}: present (it exists only while flanneld
+   * runs), up, with its MTU, this node's {@code /32} and the route of the whole Network through it.
+   * The udp backend keeps its peers in the daemon, so there is nothing per peer to check in the
+   * kernel. Opens nothing; the inspection owns this backend's kernel from then on.
+   */
+  @Override
+  public Inspection inspect(Lease lease) throws BackendException {
+    Kernel ro = new ReadOnlyKernel(kernel);
+    List<Finding> findings = new ArrayList<>();
+    String name = "flannel0";
+    try {
+      if (lease.subnet() != null) {
+        DeviceCheck check =
+            new DeviceCheck(
+                name,
+                tunMtu(),
+                null,
+                KernelTypes.host(lease.subnet().ip()),
+                l -> l.kind().equals("tun") ? null : "is not a TUN device (" + l.kind() + ")");
+        Optional<Link> tun = check.check(ro, findings);
+        if (tun.isPresent()) {
+          findings.add(TunDevice.routeFinding(ro, tun.get(), config.network()));
+        }
+      }
+    } catch (NetlinkException e) {
+      ro.close();
+      throw new BackendException("udp: cannot read " + name + ": " + e.getMessage(), e);
+    }
+    return new NetworkInspection(findings, List.of(name), tunMtu(), null, ro);
   }
 
   /** A UDP socket bound to {@code <interface IP>:<Port>}, with large buffers. */

@@ -1,5 +1,7 @@
 package io.jflannel.backend.udp;
 
+import io.jflannel.backend.common.DeviceRepairs;
+import io.jflannel.backend.common.DeviceWatch;
 import io.jflannel.backend.common.Kernel;
 import io.jflannel.backend.common.Warnings;
 import io.jflannel.backend.udp.sys.Native;
@@ -11,6 +13,7 @@ import io.jflannel.core.ip.Ip4Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.core.metrics.MetricSink;
+import io.jflannel.netlink.Link;
 import io.jflannel.netlink.NetlinkException;
 import io.jflannel.netlink.Tun;
 import io.jflannel.netlink.sys.SysException;
@@ -19,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +57,7 @@ public final class UdpNetwork implements Network, NetworkStats {
   private final Map<Ip4Net, Lease> peers = new LinkedHashMap<>();
   private final Warnings warnings = new Warnings(log);
   private volatile Forwarder forwarder; // replaced (under this) when the device is re-created
+  private final DeviceRepairs repairs = new DeviceRepairs();
   private long writes;
   private long recreations;
   private boolean closed; // guarded by this
@@ -101,10 +107,19 @@ public final class UdpNetwork implements Network, NetworkStats {
     return forwarder.stats();
   }
 
-  /** Declares the udp data plane's counters ({@link UdpStats#declare}). */
+  /**
+   * Declares the udp data plane's counters ({@link UdpStats#declare}) and {@code
+   * flannel_device_repairs_total{reason}}.
+   */
   @Override
   public void declareMetrics(MetricSink sink) {
     UdpStats.declare(sink, this::stats);
+    repairs.declare(sink);
+  }
+
+  /** The TUN device's repairs so far, for tests. */
+  DeviceRepairs repairs() {
+    return repairs;
   }
 
   /**
@@ -201,8 +216,61 @@ public final class UdpNetwork implements Network, NetworkStats {
     forwarder.publish(PeerTable.of(routes));
   }
 
+  /**
+   * Runs the packet loops until closed, re-creating the TUN device when someone deletes it, and
+   * watches it ({@link DeviceWatch}): set down or changed, it is made right at once ({@link
+   * #deviceChanged}).
+   */
   @Override
   public void run() throws BackendException, InterruptedException {
+    DeviceWatch watch = null;
+    try {
+      watch = DeviceWatch.start(kernel, Set.of(device.name()), names -> deviceChanged());
+    } catch (NetlinkException e) {
+      log.warn(
+          "udp: cannot watch {} ({}): set down, it is set up by the next reconcile only",
+          device.name(),
+          e.getMessage());
+    }
+    try {
+      forward();
+    } finally {
+      if (watch != null) {
+        watch.close();
+      }
+    }
+  }
+
+  /**
+   * The TUN device changed: set down or its MTU, address or route changed, it is made right (a
+   * deleted one the packet loops notice, and it is re-created there).
+   */
+  synchronized void deviceChanged() {
+    if (closed) {
+      return;
+    }
+    try {
+      Optional<Link> now = kernel.findLink(device.name());
+      if (now.isEmpty()) {
+        return;
+      }
+      boolean down = !now.get().isUp();
+      int w = device.ensure();
+      if (w > 0) {
+        writes += w;
+        repairs.count(down ? DeviceRepairs.Reason.DOWN : DeviceRepairs.Reason.CHANGED);
+        log.warn(
+            "udp: {} was {}: made right with {} kernel write(s)",
+            device.name(),
+            down ? "set down" : "changed",
+            w);
+      }
+    } catch (NetlinkException e) {
+      log.debug("udp: {} not repaired now: {}", device.name(), e.getMessage());
+    }
+  }
+
+  private void forward() throws BackendException, InterruptedException {
     Forwarder fw = forwarder;
     while (fw != null) {
       fw.start();
@@ -242,6 +310,7 @@ public final class UdpNetwork implements Network, NetworkStats {
         forwarder = next;
         writes += w;
         recreations++;
+        repairs.count(DeviceRepairs.Reason.DELETED);
         log.info("udp: re-created {} ({} kernel write(s)); forwarding again", device.name(), w);
         return next;
       } catch (NetlinkException | SysException e) {

@@ -2,6 +2,7 @@ package io.jflannel.backend.udp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jflannel.backend.common.DeviceRepairs;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
@@ -280,6 +281,25 @@ class UdpNetworkIT {
         .as("the counters go on")
         .isGreaterThanOrEqualTo(sentBefore + 3);
     assertThat(a.network.writes()).as("address, route, MTU and up written again").isPositive();
+    assertThat(a.network.repairs().total(DeviceRepairs.Reason.DELETED)).isEqualTo(1);
+  }
+
+  @Test
+  void aDeviceSetDownByHandIsSetUpWithItsRouteAtOnce() throws Exception {
+    a.start(config, all(), 1);
+    b.start(config, all(), 1);
+    assertPings(a, "10.244.1.0", "10.244.2.0");
+
+    a.ns.ip("link", "set", "flannel0", "down"); // the kernel drops its route too
+
+    waitFor(
+        () -> a.network.repairs().total(DeviceRepairs.Reason.DOWN) == 1,
+        "flannel0 set up again by the device watch");
+    assertThat(a.ns.ip("link", "show", "flannel0")).contains("UP");
+    assertThat(a.ns.ip("route", "show", "dev", "flannel0").strip()).isEqualTo("10.244.0.0/16");
+    assertPings(a, "10.244.1.0", "10.244.2.0");
+    assertPings(b, "10.244.2.0", "10.244.1.0");
+    assertThat(a.network.recreations()).as("the same device").isZero();
   }
 
   private static void assertPings(SimulatedHost from, String src, String dst) {

@@ -9,6 +9,7 @@ import io.jflannel.backend.common.KernelTypes;
 import io.jflannel.core.backend.Backend;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
+import io.jflannel.core.backend.Inspection;
 import io.jflannel.core.backend.Network;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.ip.Ip4Net;
@@ -188,27 +189,67 @@ public final class VxlanBackend implements Backend {
     if (!prepared) {
       throw new IllegalStateException("register before prepare");
     }
+    VxlanNetwork.DeviceRepair repair = null;
+    VxlanNetwork.DeviceRepair repair6 = null;
     if (device != null) {
       if (lease.subnet() == null) {
         throw new BackendException("vxlan: the lease " + lease.subnets() + " has no IPv4 subnet");
       }
       Ip4Net network = config.network();
-      configure(
-          device,
-          KernelTypes.host(lease.subnet().ip()),
-          p -> KernelTypes.isIpv4(p.address()) && network.contains(KernelTypes.ip4(p.address())));
+      IpPrefix address = KernelTypes.host(lease.subnet().ip());
+      Predicate<IpPrefix> managed =
+          p -> KernelTypes.isIpv4(p.address()) && network.contains(KernelTypes.ip4(p.address()));
+      configure(device, address, managed);
+      MacAddress mac = device.mac();
+      InetAddress local = KernelTypes.address(iface.address());
+      repair = () -> remake(name(), local, deviceMtu(), mac, address, managed);
     }
     if (device6 != null) {
       if (lease.ipv6Subnet() == null) {
         throw new BackendException("vxlan: the lease " + lease.subnets() + " has no IPv6 subnet");
       }
       Ip6Net network6 = config.ipv6Network();
-      configure(
-          device6,
-          KernelTypes.host(lease.ipv6Subnet().ip()),
-          p -> !KernelTypes.isIpv4(p.address()) && network6.contains(KernelTypes.ip6(p.address())));
+      IpPrefix address = KernelTypes.host(lease.ipv6Subnet().ip());
+      Predicate<IpPrefix> managed =
+          p -> !KernelTypes.isIpv4(p.address()) && network6.contains(KernelTypes.ip6(p.address()));
+      configure(device6, address, managed);
+      MacAddress mac = device6.mac();
+      InetAddress local = KernelTypes.address(iface.ipv6Address());
+      repair6 = () -> remake(name6(), local, deviceMtu6(), mac, address, managed);
     }
-    return new VxlanNetwork(kernel, device, device6, iface, config, options, lease);
+    return new VxlanNetwork(
+        kernel, device, device6, iface, config, options, lease, repair, repair6);
+  }
+
+  /**
+   * Makes device {@code name} again as {@link #prepare} and {@link #register} made it (settings,
+   * MTU, the MAC the lease advertises, this node's address, up), for a running network whose device
+   * someone deleted, set down or changed. Returns it as the kernel has it.
+   */
+  private Link remake(
+      String name,
+      InetAddress local,
+      int mtu,
+      MacAddress mac,
+      IpPrefix address,
+      Predicate<IpPrefix> managed)
+      throws BackendException {
+    Link link = create(name, local, mtu, mac);
+    configure(link, address, managed);
+    try {
+      return kernel.link(link.index());
+    } catch (NetlinkException e) {
+      throw new BackendException("vxlan: cannot read " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The devices as they are and a read-only network over them ({@link VxlanInspector}); creates
+   * nothing. The inspection owns this backend's kernel from then on.
+   */
+  @Override
+  public Inspection inspect(Lease lease) throws BackendException {
+    return new VxlanInspector(config, options, iface, this).inspect(kernel, lease);
   }
 
   /** Gives {@code link} this node's address, drops stale ones, sets it up, checks its MAC. */

@@ -1,5 +1,6 @@
 package io.jflannel.backend.vxlan;
 
+import io.jflannel.backend.common.DeviceRepairs;
 import io.jflannel.backend.common.Kernel;
 import io.jflannel.netlink.Link;
 import io.jflannel.netlink.MacAddress;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +65,30 @@ final class VxlanDevice {
     device = kernel.link(device.index());
     log.info("reusing {} ({}, mac {})", name, device.vxlan(), device.mac());
     return device;
+  }
+
+  /**
+   * What is wrong with device {@code was}, as the backend made it, now that the kernel has {@code
+   * now} under its name: deleted, changed (other vxlan settings, also on a device someone made in
+   * its place; or another MTU or MAC), deleted and made again alike by someone (its entries went
+   * with it), or set down; null when nothing is.
+   */
+  static DeviceRepairs.Reason fault(Link was, Optional<Link> now) {
+    if (now.isEmpty()) {
+      return DeviceRepairs.Reason.DELETED;
+    }
+    Link l = now.get();
+    if (!Objects.equals(was.vxlan(), l.vxlan())) {
+      return DeviceRepairs.Reason.CHANGED;
+    }
+    if (l.index() != was.index()) {
+      return DeviceRepairs.Reason.DELETED;
+    }
+    if (!l.isUp()) {
+      return DeviceRepairs.Reason.DOWN;
+    }
+    boolean same = was.mtu() == l.mtu() && Objects.equals(was.mac(), l.mac());
+    return same ? null : DeviceRepairs.Reason.CHANGED;
   }
 
   private static MacAddress randomMac() {

@@ -1,13 +1,17 @@
 package io.jflannel.backend.vxlan;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jflannel.backend.common.DeviceRepairs;
+import io.jflannel.backend.common.DeviceWatch;
 import io.jflannel.backend.common.Kernel;
 import io.jflannel.backend.common.KernelTypes;
 import io.jflannel.backend.common.PeerObjects;
 import io.jflannel.backend.common.RouteNetwork;
+import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
+import io.jflannel.core.metrics.MetricSink;
 import io.jflannel.netlink.FdbEntry;
 import io.jflannel.netlink.IpPrefix;
 import io.jflannel.netlink.Link;
@@ -21,7 +25,10 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps, for every peer lease and family, one permanent neighbour, one FDB entry and one onlink
@@ -42,11 +49,23 @@ import java.util.Set;
  * <p>Threading: as {@link RouteNetwork}.
  */
 public final class VxlanNetwork extends RouteNetwork {
-  private final Link device; // null: IPv4 off
-  private final Link device6; // null: IPv6 off
+  private static final Logger log = LoggerFactory.getLogger(VxlanNetwork.class);
+
+  /** Makes one family's device right again, exactly as the backend made it. */
+  @FunctionalInterface
+  interface DeviceRepair {
+    /** Returns the device as the kernel has it afterwards. */
+    Link repair() throws BackendException;
+  }
+
+  private Link device; // guarded by this; null: IPv4 off
+  private Link device6; // guarded by this; null: IPv6 off
   private final ExternalInterface iface;
   private final NetworkConfig config;
   private final VxlanOptions options;
+  private final DeviceRepair repair; // null: not repaired (IPv4 off, or diagnose's read-only view)
+  private final DeviceRepair repair6;
+  private final DeviceRepairs repairs = new DeviceRepairs();
 
   VxlanNetwork(
       Kernel kernel,
@@ -56,16 +75,150 @@ public final class VxlanNetwork extends RouteNetwork {
       NetworkConfig config,
       VxlanOptions options,
       Lease own) {
+    this(kernel, device, device6, iface, config, options, own, null, null);
+  }
+
+  /** A network that also re-creates its devices when someone deletes or changes them. */
+  VxlanNetwork(
+      Kernel kernel,
+      Link device,
+      Link device6,
+      ExternalInterface iface,
+      NetworkConfig config,
+      VxlanOptions options,
+      Lease own,
+      DeviceRepair repair,
+      DeviceRepair repair6) {
     super(VxlanFactory.TYPE, kernel, config, own, options.nexthopRoutes());
     this.device = device;
     this.device6 = device6;
     this.iface = iface;
     this.config = config;
     this.options = options;
+    this.repair = device == null ? null : repair;
+    this.repair6 = device6 == null ? null : repair6;
+  }
+
+  /**
+   * Watches the devices ({@link DeviceWatch}) until closed: one deleted, set down or changed under
+   * flanneld is made again at once, and every peer programmed again ({@link #devicesChanged}).
+   */
+  @Override
+  public void run() throws InterruptedException {
+    Set<String> names = repairedNames();
+    if (names.isEmpty()) {
+      super.run();
+      return;
+    }
+    try (DeviceWatch watch = DeviceWatch.start(kernel, names, n -> devicesChanged())) {
+      super.run();
+    } catch (NetlinkException e) {
+      log.warn(
+          "vxlan: cannot watch {} ({}): a device deleted by someone is re-created by the next"
+              + " reconcile only",
+          names,
+          e.getMessage());
+      super.run();
+    }
+  }
+
+  private synchronized Set<String> repairedNames() {
+    Set<String> names = new HashSet<>();
+    if (repair != null) {
+      names.add(device.name());
+    }
+    if (repair6 != null) {
+      names.add(device6.name());
+    }
+    return names;
+  }
+
+  /**
+   * The devices are checked first, so a missed notification is caught within one period; a device
+   * that cannot be made right fails the pass.
+   */
+  @Override
+  public synchronized void reconcile(List<Lease> current) throws BackendException {
+    repairDevices();
+    super.reconcile(current);
+  }
+
+  /**
+   * Checks each device against what the backend made; one deleted, down or changed is made right
+   * (re-created with the same MAC and address, set up, or replaced), counted and logged once, and
+   * then every known peer is programmed again. For the device watch: a failure is logged, and the
+   * next notification or reconcile tries again.
+   */
+  synchronized void devicesChanged() {
+    try {
+      repairDevices();
+    } catch (BackendException e) {
+      log.warn("{}; trying again at the next change or reconcile", e.getMessage());
+    }
+  }
+
+  private void repairDevices() throws BackendException {
+    long t0 = System.nanoTime();
+    List<String> fixed = new ArrayList<>(2);
+    try {
+      Link d4 = device == null ? null : repaired(device, repair, fixed);
+      Link d6 = device6 == null ? null : repaired(device6, repair6, fixed);
+      if (fixed.isEmpty()) {
+        return;
+      }
+      device = d4;
+      device6 = d6;
+    } catch (NetlinkException e) {
+      throw new BackendException("vxlan: cannot read the devices: " + e.getMessage(), e);
+    }
+    int peers = reprogram();
+    log.warn(
+        "{}: made right again and {} peer(s) programmed again in {} ms",
+        String.join("; ", fixed),
+        peers,
+        (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /**
+   * {@code was} as it is now, made right first if someone broke it (then noted in {@code fixed}).
+   */
+  private Link repaired(Link was, DeviceRepair how, List<String> fixed)
+      throws BackendException, NetlinkException {
+    if (how == null) {
+      return was;
+    }
+    Optional<Link> now = kernel.findLink(was.name());
+    DeviceRepairs.Reason reason = VxlanDevice.fault(was, now);
+    if (reason == null) {
+      return now.get();
+    }
+    Link made = how.repair();
+    repairs.count(reason);
+    fixed.add(
+        was.name()
+            + " was "
+            + (reason == DeviceRepairs.Reason.DOWN ? "set down" : reason.label())
+            + " (mac "
+            + made.mac()
+            + ", mtu "
+            + made.mtu()
+            + ")");
+    return made;
+  }
+
+  /** {@code flannel_device_repairs_total{reason}}. */
+  @Override
+  public void declareMetrics(MetricSink sink) {
+    repairs.declare(sink);
+  }
+
+  /** The repairs so far, for tests. */
+  DeviceRepairs repairs() {
+    return repairs;
   }
 
   @Override
-  public int mtu() {
+  public synchronized int mtu() {
     if (device == null) {
       return device6.mtu();
     }
@@ -73,7 +226,7 @@ public final class VxlanNetwork extends RouteNetwork {
   }
 
   @Override
-  protected Set<Integer> entryLinks() {
+  protected synchronized Set<Integer> entryLinks() {
     Set<Integer> links = new HashSet<>(2);
     if (device != null) {
       links.add(device.index());
@@ -85,7 +238,7 @@ public final class VxlanNetwork extends RouteNetwork {
   }
 
   @Override
-  protected boolean ownsNeighbour(Neighbour n) {
+  protected synchronized boolean ownsNeighbour(Neighbour n) {
     boolean v4 = KernelTypes.isIpv4(n.ip());
     return v4
         ? device != null && n.linkIndex() == device.index()
@@ -99,7 +252,7 @@ public final class VxlanNetwork extends RouteNetwork {
   }
 
   @Override
-  protected boolean ownsRoute(Route r) {
+  protected synchronized boolean ownsRoute(Route r) {
     boolean v4 = KernelTypes.isIpv4(r.dst().address());
     if (v4 && device != null && r.linkIndex() == device.index()) {
       return r.type() == Rt.RTN_UNICAST;
@@ -127,7 +280,7 @@ public final class VxlanNetwork extends RouteNetwork {
 
   /** What a peer lease wants, per family this node runs; null when it wants nothing usable. */
   @Override
-  protected PeerObjects objectsOf(Lease l) {
+  protected synchronized PeerObjects objectsOf(Lease l) {
     if (!VxlanFactory.TYPE.equals(l.attrs().backendType())) {
       warnings.skipPeer(l.subnets(), "backend type " + l.attrs().backendType() + " is not vxlan");
       return null;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jflannel.backend.common.DeviceRepairs.Reason;
 import io.jflannel.backend.common.NetlinkKernel;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
@@ -81,6 +82,61 @@ class VxlanNetworkIT extends NamespacedTest {
     assertThat(attrs.backendType()).isEqualTo("vxlan");
     assertThat(attrs.backendData().toString()).isEqualTo("{\"VNI\":1,\"VtepMAC\":\"" + mac + "\"}");
     assertThat(attrs.publicIp()).isEqualTo(Ip4.parse("192.168.50.2"));
+  }
+
+  /**
+   * The device watch in a real kernel: flannel.1 deleted, then set down, while the network runs;
+   * each time it is back at once, with the MAC the lease advertises and every peer's entries.
+   */
+  @Test
+  void aDeviceDeletedOrSetDownIsMadeAgainAtOnceWithItsMacAndPeers() throws Exception {
+    VxlanBackend b = backend();
+    LeaseAttrs attrs = b.prepare(null);
+    VxlanNetwork n = (VxlanNetwork) b.register(new Lease(OWN.subnet(), null, attrs, null, 0));
+    n.reconcile(
+        List.of(
+            lease("10.244.2.0/24", "192.168.50.3", "0e:00:00:00:00:02"),
+            lease("10.244.3.0/24", "192.168.50.4", "0e:00:00:00:00:03")));
+    String mac = nl.links().get("flannel.1").mac().toString();
+    Thread runner =
+        new Thread(
+            () -> {
+              try {
+                n.run();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "vxlan-run");
+    runner.start();
+    try {
+      Thread.sleep(300); // the watch subscribes
+      ns.ip("link", "del", "flannel.1");
+      awaitRepaired(n, Reason.DELETED, mac);
+      ns.ip("link", "set", "flannel.1", "down");
+      awaitRepaired(n, Reason.DOWN, mac);
+    } finally {
+      n.close();
+      runner.join(5000);
+    }
+  }
+
+  private void awaitRepaired(VxlanNetwork n, Reason reason, String mac) throws Exception {
+    long t0 = System.nanoTime();
+    while (true) {
+      boolean routed =
+          ns.ip("route", "show", "dev", "flannel.1").lines().count() == 2
+              && ns.ip("neigh", "show", "dev", "flannel.1").lines().count() == 2;
+      if (n.repairs().total(reason) == 1 && routed) {
+        break;
+      }
+      assertThat((System.nanoTime() - t0) / 1_000_000)
+          .as("ms until flannel.1 was made again after %s", reason)
+          .isLessThan(1000);
+      Thread.sleep(10);
+    }
+    assertThat(ns.ip("link", "show", "flannel.1")).contains("link/ether " + mac).contains(",UP");
+    assertThat(ns.ip("-4", "addr", "show", "dev", "flannel.1")).contains("inet 10.244.1.0/32");
   }
 
   @Test

@@ -14,7 +14,8 @@ import io.jflannel.core.lease.LeaseAttrs;
  * a {@link io.jflannel.core.subnet.SubnetManager}; the daemon acquires the lease and feeds peer
  * events to the network.
  *
- * <p>Each method is called once, in that order, from the daemon's start-up thread.
+ * <p>Each method is called once, in that order, from the daemon's start-up thread. {@code flanneld
+ * diagnose} calls {@link #inspect} instead, and neither of the others.
  */
 public interface Backend {
 
@@ -39,4 +40,17 @@ public interface Backend {
    * @throws BackendException if the local setup fails
    */
   Network register(Lease lease) throws BackendException;
+
+  /**
+   * Looks at this backend's state on this host for {@code flanneld diagnose}, without creating,
+   * changing or deleting anything: the devices as they are, and a read-only network over them that
+   * can say what a reconcile would write.
+   *
+   * @param lease this node's lease, as the store holds it
+   * @throws BackendException if the kernel cannot be read, or the backend cannot be inspected
+   */
+  default Inspection inspect(Lease lease) throws BackendException {
+    throw new BackendException(
+        "this backend cannot be inspected: flanneld diagnose checks its host and lease only");
+  }
 }

@@ -55,6 +55,20 @@ public interface Network extends MetricSource, AutoCloseable {
   void reconcile(List<Lease> peers) throws BackendException;
 
   /**
+   * Says what {@link #reconcile} would write for {@code peers} now, without writing anything: the
+   * entries peers need that are missing or differ, and the entries of this network no peer wants.
+   * The reconcile and the plan share the code that compares, so they cannot disagree; {@code
+   * flanneld diagnose} reports the plan. Leaves the network's own bookkeeping as it was.
+   *
+   * @param peers every current peer lease (this node's own lease excluded)
+   * @return the writes, empty when the kernel matches
+   * @throws BackendException if the kernel state cannot be read, or the backend cannot plan
+   */
+  default List<PlannedChange> plan(List<Lease> peers) throws BackendException {
+    throw new BackendException("this backend cannot say what its reconcile would write");
+  }
+
+  /**
    * Runs the backend's own loop until {@link #close} is called (udp: forwarding packets between the
    * TUN device and the UDP socket); returns at once for a backend that has none.
    *

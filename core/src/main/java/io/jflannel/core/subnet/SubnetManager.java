@@ -4,8 +4,10 @@ import io.jflannel.core.config.ConfigException;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.lease.LeaseKey;
 import io.jflannel.core.metrics.MetricSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -99,6 +101,32 @@ public interface SubnetManager extends MetricSource, AutoCloseable {
    *     unreachable)
    */
   List<Lease> currentLeases() throws SubnetException, InterruptedException;
+
+  /**
+   * Reads every lease the store holds now, this node's included, for {@code flanneld diagnose}:
+   * nothing is acquired, published, renewed or watched, and nothing is written. Call after {@link
+   * #networkConfig}.
+   *
+   * @param expectedOwn the subnets this node last wrote to subnet.env, or null: etcd ties a lease
+   *     to a node by nothing else (kube reads this node's Node and ignores it)
+   * @return every lease, and this node's lease with its exact expiration (etcd: the lease of {@code
+   *     expectedOwn}, asked from etcd; kube: this Node's pod CIDRs and annotations)
+   * @throws SubnetException if the store cannot be read
+   */
+  default LeaseSnapshot inspect(LeaseKey expectedOwn) throws SubnetException, InterruptedException {
+    throw new SubnetException(name() + ": this lease store cannot be inspected");
+  }
+
+  /**
+   * Returns why the store cannot be reached right now (etcd: the lease watch is down and
+   * reconnecting; kube: the Node watch is), or empty while it can be, before {@link #watchLeases},
+   * and when the manager cannot tell. The daemon's readiness check polls it every second and turns
+   * {@code /readyz} 503 once the store has been unreachable longer than its threshold; it never
+   * restarts anything because of it. Cheap and non-blocking: reads state, never the network.
+   */
+  default Optional<String> unreachable() {
+    return Optional.empty();
+  }
 
   /**
    * Stops renewals and watches and releases the client. Does not delete this node's lease: like

@@ -3,6 +3,7 @@ package io.jflannel.daemon.metrics;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.Network;
 import io.jflannel.core.backend.NetworkStats;
+import io.jflannel.core.backend.PlannedChange;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.core.lease.LeaseKey;
@@ -121,6 +122,11 @@ final class MeteredNetwork implements Network {
         }
       }
     }
+  }
+
+  @Override
+  public List<PlannedChange> plan(List<Lease> current) throws BackendException {
+    return delegate.plan(current);
   }
 
   private void sample() {

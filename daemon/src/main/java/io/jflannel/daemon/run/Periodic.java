@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A task run on its own daemon thread every period (the first run one period from now), until
- * closed. The task must handle its own failures: one that throws is not run again.
+ * closed. The task must handle its own failures: one that throws is not run again, and is reported
+ * to {@link Workers} as a dead worker.
  */
 public final class Periodic implements AutoCloseable {
   private final ScheduledExecutorService executor;
@@ -29,7 +30,8 @@ public final class Periodic implements AutoCloseable {
               return t;
             });
     long millis = Math.max(1, period.toMillis());
-    executor.scheduleWithFixedDelay(task, millis, millis, TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(
+        Workers.guard(name, task), millis, millis, TimeUnit.MILLISECONDS);
     return new Periodic(executor);
   }
 

@@ -50,6 +50,24 @@ public interface TrafficRules {
     return create(nftables, new ProcessRunner(), forwardRules, randomFullyDisabled);
   }
 
+  /**
+   * What {@link #setup} would change on this host for {@code current}, found by the same code
+   * without changing anything (only the commands that read are run; {@link ReadOnlyRunner}): the
+   * drift {@code flanneld diagnose} reports. Empty when the rules are in place.
+   *
+   * @throws TrafficRulesException if the rules cannot be read (the binaries are missing)
+   */
+  static List<Drift> check(
+      boolean nftables,
+      boolean forwardRules,
+      boolean randomFullyDisabled,
+      SubnetEnv current,
+      CommandRunner runner)
+      throws TrafficRulesException {
+    return create(nftables, new ReadOnlyRunner(runner), forwardRules, randomFullyDisabled)
+        .setup(current, null);
+  }
+
   /** As {@link #onHost}, running the binaries through {@code runner}. */
   static TrafficRules create(
       boolean nftables, CommandRunner runner, boolean forwardRules, boolean randomFullyDisabled) {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -212,6 +213,30 @@ class DeployManifestsTest {
     assertThat(flannel.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("healthz");
     assertThat(flannel.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(flannel.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("healthz");
+  }
+
+  /**
+   * The liveness probe must not restart flanneld while the API server is away: /healthz never fails
+   * for that (HealthStateTest), and it restarts only after a full minute of failures, longer than a
+   * reconcile pass of a large cluster; readiness reacts within half a minute.
+   */
+  @Test
+  void probeThresholdsRestartOnlyAfterAMinuteOfFailuresAndReadinessReactsSooner() {
+    Container flannel =
+        container(daemonSet().getSpec().getTemplate().getSpec().getContainers(), "kube-flannel");
+    Probe live = flannel.getLivenessProbe();
+    Probe ready = flannel.getReadinessProbe();
+    assertThat(live.getPeriodSeconds() * live.getFailureThreshold())
+        .as("seconds of /healthz 503 before a restart")
+        .isEqualTo(60);
+    assertThat(live.getTimeoutSeconds()).isEqualTo(5);
+    assertThat(ready.getPeriodSeconds() * ready.getFailureThreshold())
+        .as("seconds of /readyz 503 before NotReady")
+        .isEqualTo(30);
+    FlannelOptions options =
+        FlannelOptions.parse(Map.of(), flannel.getArgs().toArray(String[]::new));
+    assertThat(options.health().storeTimeout()).hasSeconds(30);
+    assertThat(options.health().maxFailedReconciles()).isEqualTo(5);
   }
 
   @Test

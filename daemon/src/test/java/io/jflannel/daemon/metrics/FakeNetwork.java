@@ -17,6 +17,9 @@ import java.util.function.LongSupplier;
  * three per peer added, changed or removed (ARP, FDB, route).
  */
 public class FakeNetwork implements Network, NetworkStats {
+  /** The message of the failure {@link #failNext} arms. */
+  public static final String FAILURE = "fake: device flannel.1 is gone";
+
   private final Lease own;
   private final Map<String, Lease> kernel = new HashMap<>();
   private long writes;
@@ -86,7 +89,7 @@ public class FakeNetwork implements Network, NetworkStats {
   private void checkFailure() throws BackendException {
     if (failNext) {
       failNext = false;
-      throw new BackendException("fake: device flannel.1 is gone");
+      throw new BackendException(FAILURE);
     }
   }
 

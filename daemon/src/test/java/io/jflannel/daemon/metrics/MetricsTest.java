@@ -12,7 +12,8 @@ import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
 import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.core.subnet.LeaseListener;
-import io.jflannel.daemon.HealthServer;
+import io.jflannel.daemon.health.HealthServer;
+import io.jflannel.daemon.health.Verdict;
 import io.jflannel.daemon.run.LeaseFeed;
 import io.jflannel.netlink.Netlink;
 import java.net.URI;
@@ -42,7 +43,8 @@ class MetricsTest {
 
   @BeforeEach
   void start() throws Exception {
-    health = HealthServer.start("127.0.0.1", 0);
+    Verdict ok = new Verdict(true, "ok", List.of());
+    health = HealthServer.start("127.0.0.1", 0, () -> ok, () -> ok);
   }
 
   @AfterEach

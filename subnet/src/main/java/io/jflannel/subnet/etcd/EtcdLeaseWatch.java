@@ -11,6 +11,7 @@ import io.jflannel.core.subnet.SubnetException;
 import io.jflannel.subnet.LeaseDelivery;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -61,6 +62,10 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
   private final ScheduledExecutorService executor;
   private final ResilientWatch watch;
   private final long relistMillis;
+
+  /** How often the watch is pinged, and how long an answer may take (see {@link #unreachable}). */
+  static final Duration PING = Duration.ofSeconds(5);
+
   private final Map<LeaseKey, Lease> known = new HashMap<>(); // guarded by this
   private boolean listed; // guarded by this: the first listing is done
   private EtcdStore.Listing initial; // guarded by this: a listing to start from, used once
@@ -111,6 +116,8 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
     watch.start(true);
     executor.scheduleWithFixedDelay(
         this::relist, relistMillis, relistMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(
+        this::ping, PING.toMillis(), PING.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -122,6 +129,31 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
    */
   synchronized java.util.Optional<List<Lease>> leases() {
     return listed ? java.util.Optional.of(List.copyOf(known.values())) : java.util.Optional.empty();
+  }
+
+  /**
+   * Why etcd cannot be reached by this watch now, or empty while it can: the watch fails, or a ping
+   * ({@link #ping}, every {@link #PING}) has gone unanswered for longer than that.
+   */
+  Optional<String> unreachable() {
+    return watch.pulse().down(PING);
+  }
+
+  /** Sends a ping unless the last one is unanswered (see {@link WatchPulse}). */
+  private void ping() {
+    WatchPulse pulse = watch.pulse();
+    if (pulse.pinging()) {
+      store
+          .ping(keys.config())
+          .whenComplete(
+              (answer, error) -> {
+                if (error == null) {
+                  pulse.answered();
+                } else {
+                  pulse.unanswered();
+                }
+              });
+    }
   }
 
   /**

@@ -7,10 +7,12 @@ import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.lease.LeaseGrantResponse;
+import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.jflannel.core.subnet.SubnetException;
@@ -114,6 +116,31 @@ final class EtcdStore implements AutoCloseable {
             c -> c.getLeaseClient().grant(Math.max(1, ttl.toSeconds())),
             "grant a " + ttl.toSeconds() + " s lease");
     return new Grant(response.getID(), response.getTTL());
+  }
+
+  /**
+   * Reads {@code key} once, counting only and from the member's own copy (serializable: no
+   * consensus round), without waiting: the cheapest question etcd answers, for the lease watch's
+   * ping. Completes when etcd answers, exceptionally when it does not within the request timeout.
+   */
+  CompletableFuture<?> ping(String key) {
+    return connection
+        .client()
+        .getKVClient()
+        .get(bytes(key), GetOption.builder().withCountOnly(true).withSerializable(true).build())
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The seconds etcd lease {@code leaseId} has left (its TTL counting down), or -1 when it has
+   * expired or does not exist.
+   */
+  long timeToLive(long leaseId) throws SubnetException, InterruptedException {
+    LeaseTimeToLiveResponse response =
+        await(
+            c -> c.getLeaseClient().timeToLive(leaseId, LeaseOption.DEFAULT),
+            "ask the time to live of lease " + Long.toHexString(leaseId));
+    return response.getTTL();
   }
 
   /** Revokes an etcd lease, logging (not throwing) a failure: used to tidy up. */

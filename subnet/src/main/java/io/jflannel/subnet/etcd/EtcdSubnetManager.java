@@ -7,6 +7,7 @@ import io.jflannel.core.lease.LeaseAttrs;
 import io.jflannel.core.lease.LeaseKey;
 import io.jflannel.core.metrics.MetricSink;
 import io.jflannel.core.subnet.LeaseListener;
+import io.jflannel.core.subnet.LeaseSnapshot;
 import io.jflannel.core.subnet.LeaseWatch;
 import io.jflannel.core.subnet.NodeRecord;
 import io.jflannel.core.subnet.SubnetException;
@@ -279,6 +280,54 @@ public final class EtcdSubnetManager implements SubnetManager {
       decoder.lease(entry, now).filter(l -> !mine.matches(l)).ifPresent(peers::add);
     }
     return peers;
+  }
+
+  /**
+   * Lists {@code <prefix>/subnets/} once; the lease of {@code expectedOwn} gets its exact
+   * expiration from etcd (one TimeToLive request), every other lease the usual estimate.
+   */
+  @Override
+  public LeaseSnapshot inspect(LeaseKey expectedOwn) throws SubnetException, InterruptedException {
+    ensureOpen();
+    EtcdStore.Listing listing = store.list(keys.subnets());
+    Instant now = clock.instant();
+    List<Lease> all = new ArrayList<>(listing.entries().size());
+    Optional<Lease> own = Optional.empty();
+    for (EtcdStore.Entry entry : listing.entries()) {
+      Optional<Lease> lease = decoder.lease(entry, now);
+      if (lease.isEmpty()) {
+        continue;
+      }
+      Lease l = lease.get();
+      if (expectedOwn != null && expectedOwn.matches(l)) {
+        l = withExactExpiration(l, entry.leaseId(), now);
+        own = Optional.of(l);
+      }
+      all.add(l);
+    }
+    return new LeaseSnapshot(all, own);
+  }
+
+  private Lease withExactExpiration(Lease l, long leaseId, Instant now)
+      throws SubnetException, InterruptedException {
+    if (leaseId == 0) {
+      return new Lease(l.subnet(), l.ipv6Subnet(), l.attrs(), null, l.revision());
+    }
+    long ttl = store.timeToLive(leaseId);
+    Instant expires = ttl < 0 ? now : now.plusSeconds(ttl);
+    return new Lease(l.subnet(), l.ipv6Subnet(), l.attrs(), expires, l.revision());
+  }
+
+  /** Why the lease watch cannot reach etcd now (it is down and reconnecting), if it cannot. */
+  @Override
+  public Optional<String> unreachable() {
+    for (EtcdLeaseWatch watch : watches) {
+      Optional<String> why = watch.unreachable();
+      if (why.isPresent()) {
+        return why;
+      }
+    }
+    return Optional.empty();
   }
 
   @Override

@@ -69,6 +69,7 @@ final class ResilientWatch implements AutoCloseable {
   private Listener listener; // guarded by lock: the current watcher's listener
   private boolean closed; // guarded by lock
   private boolean failing; // guarded by lock: a failure was logged at WARN and not yet recovered
+  private final WatchPulse pulse;
 
   /**
    * Creates a watch; nothing happens until {@link #start}.
@@ -95,6 +96,7 @@ final class ResilientWatch implements AutoCloseable {
     this.executor = executor;
     this.backoff = new Backoff(timings.backoffInitial(), timings.backoffMax(), random);
     this.name = name;
+    this.pulse = new WatchPulse(name);
   }
 
   /**
@@ -159,6 +161,14 @@ final class ResilientWatch implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Whether this watch reaches etcd: its failures are reported to the pulse, and cleared when etcd
+   * answers the watch again; the owner adds its pings.
+   */
+  WatchPulse pulse() {
+    return pulse;
+  }
+
   private void connect() {
     long gen;
     long from;
@@ -212,6 +222,7 @@ final class ResilientWatch implements AutoCloseable {
         warn = !failing;
         failing = true;
       }
+      pulse.failed(e.getMessage());
       if (warn) {
         log.warn("{}: {}; trying again in {} ms", name, e.getMessage(), delay.toMillis());
       } else {
@@ -248,6 +259,7 @@ final class ResilientWatch implements AutoCloseable {
       failing = true;
       resumeAfter = revision;
     }
+    pulse.failed(error.getMessage() == null ? error.toString() : error.getMessage());
     closeQuietly(open);
     if (error instanceof CompactedException compacted) {
       log.warn(
@@ -278,6 +290,7 @@ final class ResilientWatch implements AutoCloseable {
         return;
       }
       backoff.reset();
+      pulse.recovered();
       if (failing) {
         failing = false;
         log.info("{}: watching again after revision {}", name, revision);

@@ -7,8 +7,10 @@ import io.jflannel.core.config.ConfigException;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseAttrs;
+import io.jflannel.core.lease.LeaseKey;
 import io.jflannel.core.metrics.MetricSink;
 import io.jflannel.core.subnet.LeaseListener;
+import io.jflannel.core.subnet.LeaseSnapshot;
 import io.jflannel.core.subnet.LeaseWatch;
 import io.jflannel.core.subnet.NodeRecord;
 import io.jflannel.core.subnet.SubnetException;
@@ -22,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -288,6 +291,30 @@ public final class KubeSubnetManager implements SubnetManager {
           "the node list has not been received yet (API server unreachable?); try again later");
     }
     return w.leases();
+  }
+
+  /**
+   * Lists every Node (page by page) and projects each into its lease as the watch would, this
+   * node's own included; {@code expectedOwn} is not needed: this node's lease is its Node's. Kube
+   * leases never lapse: their expiration is null.
+   */
+  @Override
+  public LeaseSnapshot inspect(LeaseKey expectedOwn) throws SubnetException, InterruptedException {
+    NetworkConfig conf = config;
+    if (conf == null) {
+      throw new IllegalStateException("networkConfig has not been read yet");
+    }
+    return NodeInventory.read(client, own.name(), names, conf);
+  }
+
+  /** Why the Node watch cannot reach the API server now, if it cannot; empty without a watch. */
+  @Override
+  public Optional<String> unreachable() {
+    NodeWatch w;
+    synchronized (lock) {
+      w = watch;
+    }
+    return w == null ? Optional.empty() : w.unreachable();
   }
 
   /** Returns a snapshot of the node watch: sync state, peer counts, delivered events. */

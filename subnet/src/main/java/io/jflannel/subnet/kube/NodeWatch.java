@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -80,6 +81,7 @@ final class NodeWatch implements LeaseWatch {
   private final Thread thread;
   private volatile boolean closed;
   private volatile Watch watch;
+  private volatile String lastFailure; // why the last list or watch failed; null once one works
   private final long rotateMillis;
   private final Backoff backoff; // this watch's thread only
 
@@ -205,6 +207,19 @@ final class NodeWatch implements LeaseWatch {
         failures.get());
   }
 
+  /**
+   * Why the API server cannot be reached by this watch now (no watch connection: listing, failing
+   * or reconnecting), or empty while its watch connection is up.
+   */
+  Optional<String> unreachable() {
+    if (watching()) {
+      return Optional.empty();
+    }
+    String why = lastFailure;
+    return Optional.of(
+        "the Node watch is not connected to the API server" + (why == null ? "" : ": " + why));
+  }
+
   /** Whether the watch connection is up now (not while fabric8 reconnects it). */
   private boolean watching() {
     Watch w = watch;
@@ -259,6 +274,9 @@ final class NodeWatch implements LeaseWatch {
         if (closed) {
           return;
         }
+        if (end != null && !end.isHttpGone()) {
+          lastFailure = "watch failed: " + end.getMessage();
+        }
         if (end == null) {
           failures.incrementAndGet();
           log.warn("node watch closed unexpectedly (client closed?); listing all nodes again");
@@ -281,6 +299,7 @@ final class NodeWatch implements LeaseWatch {
           return;
         }
         failures.incrementAndGet();
+        lastFailure = "listing nodes failed: " + e.getMessage();
         log.warn("listing nodes failed, retrying: {}", String.valueOf(e.getMessage()));
         log.debug("node list failure", e);
       }
@@ -330,6 +349,7 @@ final class NodeWatch implements LeaseWatch {
         return null;
       }
       backoff.reset(); // a list and a watch worked: the next failure starts the backoff afresh
+      lastFailure = null;
       log.debug("watching nodes from resourceVersion {}", from);
       long period = rotateMillis + ThreadLocalRandom.current().nextLong(rotateMillis + 1);
       try {

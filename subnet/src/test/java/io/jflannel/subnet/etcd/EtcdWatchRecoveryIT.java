@@ -4,6 +4,7 @@ import static io.jflannel.subnet.etcd.EtcdTestSupport.CONFIG;
 import static io.jflannel.subnet.etcd.EtcdTestSupport.attrs;
 import static io.jflannel.subnet.etcd.EtcdTestSupport.put;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.etcd.jetcd.Client;
 import io.jflannel.core.ip.Ip4Net;
@@ -57,6 +58,8 @@ class EtcdWatchRecoveryIT {
     return Ip4Net.parse("10.5." + third + ".0/24");
   }
 
+  private EtcdSubnetManager manager;
+
   /**
    * Starts a manager on {@code endpoint}, acquires a lease and watches; waits for {@code n} peers.
    */
@@ -69,6 +72,7 @@ class EtcdWatchRecoveryIT {
                 .withPreviousSubnets(Optional.of(OWN), Optional.empty()),
             EtcdTestSupport.timings());
     closeables.add(m);
+    manager = m;
     m.networkConfig();
     Lease own = m.acquireLease(attrs("192.168.9.9"));
     assertThat(own.subnet()).isEqualTo(OWN); // peers use 10.5.1..9
@@ -98,6 +102,36 @@ class EtcdWatchRecoveryIT {
       recorder.assertNoMoreEvents(Duration.ofSeconds(1));
       assertThat(recorder.peers().keySet()).containsExactly(subnet(2), subnet(3));
       assertThat(recorder.peers().get(subnet(2)).attrs()).isEqualTo(attrs("192.168.0.22"));
+    }
+  }
+
+  /** What the daemon's readiness check polls: why etcd cannot be reached, only while it cannot. */
+  @Test
+  void reportsEtcdUnreachableWhileTheWatchIsCutAndNotOnceItWatchesAgain() throws Exception {
+    put(client, key(1), attrs("192.168.0.1").toJson());
+    try (TcpProxy proxy = new TcpProxy(ETCD.clientPort())) {
+      EtcdTestSupport.Recorder recorder = watchingManager(proxy.endpoint(), 1);
+      assertThat(manager.unreachable()).isEmpty();
+
+      proxy.cut();
+      await("etcd reported unreachable")
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> manager.unreachable().isPresent());
+      assertThat(manager.unreachable().get())
+          .startsWith("lease watch of " + prefix + "/subnets/: ");
+      Thread.sleep(500); // reconnect attempts keep failing: still unreachable
+      assertThat(manager.unreachable()).isPresent();
+
+      proxy.restore();
+      await("etcd reachable again")
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> manager.unreachable().isEmpty());
+      put(client, key(2), attrs("192.168.0.2").toJson());
+      assertThat(recorder.take(1, WAIT))
+          .extracting(EtcdTestSupport::describe)
+          .containsExactly("+10.5.2.0/24");
     }
   }
 
@@ -132,6 +166,35 @@ class EtcdWatchRecoveryIT {
           .extracting(EtcdTestSupport::describe)
           .containsExactly("+10.5.6.0/24");
     }
+  }
+
+  /**
+   * etcd down long enough for the watch's pings and jetcd's own retries to pile up, then back: a
+   * key written the moment it is back arrives (the daemon's outage scenario, without the daemon).
+   */
+  @Test
+  void aKeyWrittenAsEtcdComesBackAfterALongOutageArrives() throws Exception {
+    put(client, key(1), attrs("192.168.0.1").toJson());
+    EtcdTestSupport.Recorder recorder = watchingManager(ETCD.endpoint(), 1);
+    ETCD.stop();
+    await("etcd reported unreachable").atMost(WAIT).until(() -> manager.unreachable().isPresent());
+    Thread.sleep(12_000); // more pings unanswered, jetcd retrying by itself
+    ETCD.start();
+    try (Client fresh = Client.builder().endpoints(ETCD.endpoint()).build()) {
+      put(fresh, key(2), attrs("192.168.0.2").toJson()); // the shared client reconnects later
+    }
+    assertThat(recorder.take(1, WAIT))
+        .extracting(EtcdTestSupport::describe)
+        .containsExactly("+10.5.2.0/24");
+    await("etcd reachable again").atMost(WAIT).until(() -> manager.unreachable().isEmpty());
+    await("the shared client writes again, for the next test")
+        .atMost(Duration.ofSeconds(90))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              put(client, key(3), attrs("192.168.0.3").toJson());
+              return true;
+            });
   }
 
   @Test

@@ -108,9 +108,14 @@ class KubeSubnetManagerRestartTest {
       try (LeaseWatch w = m.watchLeases(listener)) {
         assertThat(listener.next(WAIT)).hasSize(1);
         await().atMost(WAIT).until(() -> m.watchStats().watching());
+        assertThat(m.unreachable()).isEmpty();
 
         server.destroy();
         await().atMost(WAIT).until(() -> !m.watchStats().watching());
+        assertThat(m.unreachable())
+            .get()
+            .asString()
+            .startsWith("the Node watch is not connected to the API server");
         server = startServer(port);
 
         client
@@ -137,6 +142,7 @@ class KubeSubnetManagerRestartTest {
                             .publicIp()
                             .equals(Ip4.parse("192.168.0.22")));
         await().atMost(WAIT).until(() -> m.watchStats().watching());
+        assertThat(m.unreachable()).isEmpty();
 
         client.nodes().withName("n3").delete();
         await().atMost(WAIT).until(() -> !listener.peers.containsKey("10.244.3.0/24"));
@@ -153,6 +159,11 @@ class KubeSubnetManagerRestartTest {
       RecordingListener listener = new RecordingListener();
       try (LeaseWatch w = m.watchLeases(listener)) {
         await().atMost(WAIT).until(() -> m.watchStats().listFailures() >= 2);
+        assertThat(m.unreachable())
+            .get()
+            .asString()
+            .startsWith(
+                "the Node watch is not connected to the API server: listing nodes failed: ");
         assertThatThrownBy(m::currentLeases)
             .isInstanceOf(SubnetException.class)
             .hasMessageContaining("not been received yet");

@@ -422,11 +422,16 @@ public final class FakeKernel implements Kernel {
         index, new Link(index, l.name(), l.kind(), l.flags() | 1, l.mtu(), l.mac(), 0, l.vxlan()));
   }
 
-  /** Sets a link down behind the backend's back. */
+  /**
+   * Sets a link down behind the backend's back, as {@code ip link set dev down}: the kernel drops
+   * the routes and neighbours through it (a vxlan device keeps its permanent FDB entries).
+   */
   public synchronized void setDown(int index) throws NetlinkException {
     Link l = link(index);
     links.put(
         index, new Link(index, l.name(), l.kind(), l.flags() & ~1, l.mtu(), l.mac(), 0, l.vxlan()));
+    routes.values().removeIf(r -> r.linkIndex() == index);
+    neighbours.values().removeIf(n -> n.linkIndex() == index);
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.jflannel.daemon;
+package io.jflannel.daemon.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,11 +18,17 @@ import org.junit.jupiter.api.Test;
 class HealthServerTest {
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private volatile Verdict live = new Verdict(true, "ok", List.of("worker threads running"));
+  private volatile Verdict ready = new Verdict(false, "not ready", List.of("no lease yet"));
   private HealthServer server;
 
   @BeforeEach
   void start() throws IOException {
-    server = HealthServer.start("127.0.0.1", 0);
+    server = start(0);
+  }
+
+  private HealthServer start(int port) throws IOException {
+    return HealthServer.start("127.0.0.1", port, () -> live, () -> ready);
   }
 
   @AfterEach
@@ -44,26 +51,35 @@ class HealthServerTest {
   }
 
   @Test
-  void healthzAnswersThatFlanneldIsRunning() throws Exception {
+  void healthzAnswersItsVerdictAsJson() throws Exception {
     HttpResponse<String> r = get("/healthz");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo("flanneld is running");
-    assertThat(r.headers().firstValue("Content-Type")).contains("text/plain; charset=utf-8");
+    assertThat(r.body())
+        .isEqualTo("{\"status\":\"ok\",\"reasons\":[\"worker threads running\"]}\n");
+    assertThat(r.headers().firstValue("Content-Type")).contains("application/json");
+
+    live = new Verdict(false, "failing", List.of("thread reconcile died: java.lang.Error: x"));
+    HttpResponse<String> failing = get("/healthz");
+    assertThat(failing.statusCode()).isEqualTo(503);
+    assertThat(failing.body())
+        .isEqualTo(
+            "{\"status\":\"failing\",\"reasons\":[\"thread reconcile died: java.lang.Error: x\"]}\n");
   }
 
   @Test
-  void readyzIs503UntilMarkedReadyThen200() throws Exception {
+  void readyzAsksItsSupplierOnEveryRequest() throws Exception {
     HttpResponse<String> before = get("/readyz");
     assertThat(before.statusCode()).isEqualTo(503);
-    assertThat(before.body()).isEqualTo("flanneld is not ready yet");
-    assertThat(server.isReady()).isFalse();
+    assertThat(before.body())
+        .isEqualTo("{\"status\":\"not ready\",\"reasons\":[\"no lease yet\"]}\n");
 
-    server.markReady();
+    ready = new Verdict(true, "ready", List.of("lease 10.244.1.0/24 held", "a \"quoted\" word"));
 
     HttpResponse<String> after = get("/readyz");
     assertThat(after.statusCode()).isEqualTo(200);
-    assertThat(after.body()).isEqualTo("flanneld is ready");
-    assertThat(server.isReady()).isTrue();
+    assertThat(after.body())
+        .isEqualTo(
+            "{\"status\":\"ready\",\"reasons\":[\"lease 10.244.1.0/24 held\",\"a \\\"quoted\\\" word\"]}\n");
   }
 
   @Test
@@ -99,19 +115,19 @@ class HealthServerTest {
                         .build(),
                     HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(ConnectException.class);
-    server = HealthServer.start("127.0.0.1", port);
+    server = start(port);
     assertThat(get("/healthz").statusCode()).isEqualTo(200);
   }
 
   @Test
   void portZeroFromTheFlagsMeansNoServer() throws IOException {
-    assertThat(HealthServer.startIfEnabled("127.0.0.1", 0)).isEmpty();
+    assertThat(HealthServer.startIfEnabled("127.0.0.1", 0, () -> live, () -> ready)).isEmpty();
   }
 
   @Test
   void aPortInUseIsAnErrorNamingTheAddressAndTheFlags() {
     int port = server.address().getPort();
-    assertThatThrownBy(() -> HealthServer.start("127.0.0.1", port))
+    assertThatThrownBy(() -> start(port))
         .isInstanceOf(IOException.class)
         .hasMessageStartingWith("cannot listen on 127.0.0.1:" + port + " for /healthz: ")
         .hasMessageEndingWith("; choose another --healthz-ip/--healthz-port");

@@ -1,4 +1,4 @@
-package io.jflannel.daemon;
+package io.jflannel.daemon.health;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -13,16 +13,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The health endpoint of {@code --healthz-ip:--healthz-port}: {@code GET /healthz} answers 200
- * {@code flanneld is running} whenever the process serves requests (the liveness probe), {@code GET
- * /readyz} answers 200 {@code flanneld is ready} once {@link #markReady} was called (rules
- * installed, subnet.env written) and 503 {@code flanneld is not ready yet} before (the readiness
- * probe), as upstream (PR #2523). More endpoints, such as {@code /metrics}, are added with {@link
- * #addHandler}.
+ * The health endpoint of {@code --healthz-ip:--healthz-port}: {@code GET /healthz} (the liveness
+ * probe) and {@code GET /readyz} (the readiness probe, upstream PR #2523) answer what their {@link
+ * Verdict} suppliers say ({@link HealthState}): 200 or 503, with a one-line JSON body saying why,
+ * e.g. {@code {"status":"not ready","reasons":["lease store unreachable for 42 s (limit 30 s):
+ * ..."]}}. More endpoints, such as {@code /metrics}, are added with {@link #addHandler}.
  *
  * <p>Mechanism: the JDK's {@code com.sun.net.httpserver} on two daemon threads; a path is served
  * only when it matches exactly (the JDK would otherwise match prefixes), anything else is 404. Any
@@ -39,7 +39,6 @@ public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final AtomicInteger inFlight = new AtomicInteger();
-  private volatile boolean ready;
 
   private HealthServer(HttpServer server, ExecutorService executor) {
     this.server = server;
@@ -47,11 +46,14 @@ public final class HealthServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving on {@code ip:port}; port 0 picks a free port (see {@link #address}).
+   * Starts serving on {@code ip:port}; port 0 picks a free port (see {@link #address}). Each probe
+   * asks its supplier on every request.
    *
    * @throws IOException if the address cannot be bound; the message names it and the flags
    */
-  public static HealthServer start(String ip, int port) throws IOException {
+  public static HealthServer start(
+      String ip, int port, Supplier<Verdict> liveness, Supplier<Verdict> readiness)
+      throws IOException {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(ip, port), 16);
@@ -77,16 +79,8 @@ public final class HealthServer implements AutoCloseable {
             });
     server.setExecutor(executor);
     HealthServer health = new HealthServer(server, executor);
-    health.addHandler("/healthz", ex -> reply(ex, 200, "flanneld is running"));
-    health.addHandler(
-        "/readyz",
-        ex -> {
-          if (health.ready) {
-            reply(ex, 200, "flanneld is ready");
-          } else {
-            reply(ex, 503, "flanneld is not ready yet");
-          }
-        });
+    health.addHandler("/healthz", ex -> reply(ex, liveness.get()));
+    health.addHandler("/readyz", ex -> reply(ex, readiness.get()));
     server.start();
     log.info("health server listening on {}", health.address());
     return health;
@@ -96,26 +90,15 @@ public final class HealthServer implements AutoCloseable {
    * The server for {@code --healthz-ip} and {@code --healthz-port}, or empty when the port is 0
    * (upstream's "disabled").
    */
-  public static Optional<HealthServer> startIfEnabled(String ip, int port) throws IOException {
-    return port == 0 ? Optional.empty() : Optional.of(start(ip, port));
+  public static Optional<HealthServer> startIfEnabled(
+      String ip, int port, Supplier<Verdict> liveness, Supplier<Verdict> readiness)
+      throws IOException {
+    return port == 0 ? Optional.empty() : Optional.of(start(ip, port, liveness, readiness));
   }
 
   /** The bound address, with the actual port when 0 was asked for. */
   public InetSocketAddress address() {
     return server.getAddress();
-  }
-
-  /** From now on {@code /readyz} answers 200. */
-  public void markReady() {
-    if (!ready) {
-      ready = true;
-      log.info("ready: /readyz answers 200");
-    }
-  }
-
-  /** Whether {@link #markReady} was called. */
-  public boolean isReady() {
-    return ready;
   }
 
   /**
@@ -141,14 +124,24 @@ public final class HealthServer implements AutoCloseable {
         });
   }
 
+  /** Sends {@code verdict} as JSON with its status (200 or 503). */
+  private static void reply(HttpExchange ex, Verdict verdict) throws IOException {
+    reply(ex, verdict.httpStatus(), verdict.json() + "\n", "application/json");
+  }
+
   /**
    * Sends {@code body} as {@code text/plain} with {@code status}; HEAD gets the headers only.
    *
    * @throws IOException if the client went away
    */
   public static void reply(HttpExchange ex, int status, String body) throws IOException {
+    reply(ex, status, body, "text/plain; charset=utf-8");
+  }
+
+  private static void reply(HttpExchange ex, int status, String body, String type)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    ex.getResponseHeaders().set("Content-Type", type);
     if (ex.getRequestMethod().equals("HEAD")) {
       ex.sendResponseHeaders(status, -1);
       return;
