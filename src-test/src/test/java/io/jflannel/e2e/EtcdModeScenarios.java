@@ -374,7 +374,12 @@ abstract class EtcdModeScenarios {
   @Order(8)
   void aDeletedOrDownedDeviceIsMadeAgainAndPodsPingWithinTwoSeconds() {
     assumeTrue(backend() != Backend.HOST_GW, "host-gw has no device of its own");
-    String dev = backend() == Backend.VXLAN ? KernelState.VXLAN_DEVICE : KernelState.UDP_DEVICE;
+    String dev =
+        switch (backend()) {
+          case VXLAN -> KernelState.VXLAN_DEVICE;
+          case WIREGUARD -> Wireguard.DEVICE;
+          default -> KernelState.UDP_DEVICE;
+        };
     Host victim = cluster.host(1);
     Host peer = cluster.host(2);
     Map<String, String> leases = cluster.etcd().getPrefix(EtcdServer.SUBNETS);

@@ -64,15 +64,16 @@ final class KernelMonitor implements AutoCloseable {
    * labelled {@code [FDB]}.
    */
   List<String> stop() {
-    String end = mark();
+    int end = mark();
     List<String> events = new ArrayList<>();
-    events.addAll(between(ip.lines(), "jfl-mark0", end, ""));
-    events.addAll(between(bridge.lines(), "jfl-mark0", end, "[FDB]"));
+    events.addAll(between(ip.lines(), markName(0), markName(end), "jfl-mark", ""));
+    events.addAll(between(bridge.lines(), markMac(0), markMac(end), MARK_MAC, "[FDB]"));
     close();
     return events;
   }
 
-  private static List<String> between(List<String> lines, String open, String close, String label) {
+  private static List<String> between(
+      List<String> lines, String open, String close, String anyMark, String label) {
     List<String> out = new ArrayList<>();
     boolean inside = false;
     for (String line : lines) {
@@ -81,28 +82,35 @@ final class KernelMonitor implements AutoCloseable {
       }
       if (line.contains(open)) {
         inside = true;
-      } else if (inside && !line.contains("jfl-mark")) {
+      } else if (inside && !line.contains(anyMark)) {
         out.add(label + line.strip());
       }
     }
     return out;
   }
 
-  /** Makes a mark both monitors must print, and waits until they have; returns its name. */
-  private String mark() {
-    String name = "jfl-mark" + marks++;
+  /** The MACs of the marks' FDB entries start so; no flannel VTEP MAC in the suite does. */
+  private static final String MARK_MAC = "02:00:00:00:00:";
+
+  private static String markName(int n) {
+    return "jfl-mark" + n;
+  }
+
+  /**
+   * Mark {@code n}'s FDB MAC: {@code bridge monitor} may print the device as {@code if<index>} once
+   * it is gone, so the bridge side is recognised by the MAC, not the name.
+   */
+  private static String markMac(int n) {
+    return String.format(MARK_MAC + "%02x", n + 1);
+  }
+
+  /** Makes a mark both monitors must print, and waits until they have; returns its number. */
+  private int mark() {
+    int n = marks++;
+    String name = markName(n);
+    String mac = markMac(n);
     ns.ip("link", "add", name, "type", "veth", "peer", "name", name + "p");
-    Sh.run(
-        "bridge",
-        "-n",
-        ns.name(),
-        "fdb",
-        "add",
-        String.format("02:00:00:00:00:%02x", marks),
-        "dev",
-        name,
-        "self",
-        "permanent");
+    Sh.run("bridge", "-n", ns.name(), "fdb", "add", mac, "dev", name, "self", "permanent");
     ns.ip("link", "del", name);
     long t0 = System.nanoTime();
     try {
@@ -112,7 +120,7 @@ final class KernelMonitor implements AutoCloseable {
           .until(
               () ->
                   ip.lines().stream().anyMatch(l -> l.contains(name))
-                      && bridge.lines().stream().anyMatch(l -> l.contains(name)));
+                      && bridge.lines().stream().anyMatch(l -> l.contains(mac)));
     } catch (ConditionTimeoutException e) {
       throw new AssertionError(
           "the monitors of "
@@ -129,7 +137,7 @@ final class KernelMonitor implements AutoCloseable {
     if (ms > 1000) {
       log.info("monitors of {} took {} ms to print {}", ns, ms, name);
     }
-    return name;
+    return n;
   }
 
   private static String tail(Background b) {

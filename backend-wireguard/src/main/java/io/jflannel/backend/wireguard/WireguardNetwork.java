@@ -1,5 +1,7 @@
 package io.jflannel.backend.wireguard;
 
+import io.jflannel.backend.common.DeviceRepairs;
+import io.jflannel.backend.common.DeviceWatch;
 import io.jflannel.backend.common.Kernel;
 import io.jflannel.backend.common.Warnings;
 import io.jflannel.core.backend.BackendException;
@@ -9,11 +11,15 @@ import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.core.lease.LeaseKey;
 import io.jflannel.core.metrics.MetricSink;
+import io.jflannel.netlink.Link;
 import io.jflannel.netlink.NetlinkException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #handle} writes the peers events change; {@link #reconcile} re-checks each device's
  * settings, address and route, reads its peers and repairs any drift. {@link #run} supervises the
  * devices: once a second it asks whether each is alive, and a wireguard-go that died is started
- * again and given back its key, port, address, route and peers at once.
+ * again and given back its key, port, address, route and peers at once; and it watches them ({@link
+ * DeviceWatch}), so a device set down, changed or (in the kernel) deleted by someone is made right
+ * at once ({@code flannel_device_repairs_total{reason}}).
  *
  * <p>Threading: {@link #handle} and {@link #reconcile} come from the daemon's event thread, {@link
  * #run} from its own; all three take this object's lock around device work. {@link #close} stops a
@@ -42,6 +50,8 @@ public final class WireguardNetwork implements Network, NetworkStats {
   private final Map<LeaseKey, Lease> current = new LinkedHashMap<>();
   private long writes;
   private volatile long restarts;
+  private final DeviceRepairs repairs = new DeviceRepairs();
+  private boolean touched;
   private volatile int peerCount;
   private volatile int handshaken;
   private boolean closed;
@@ -103,6 +113,12 @@ public final class WireguardNetwork implements Network, NetworkStats {
         "flannel_wireguard_device_restarts_total",
         "wireguard-go processes started again after they died",
         () -> restarts);
+    repairs.declare(sink);
+  }
+
+  /** The devices' repairs so far, for tests. */
+  DeviceRepairs repairs() {
+    return repairs;
   }
 
   @Override
@@ -177,18 +193,84 @@ public final class WireguardNetwork implements Network, NetworkStats {
 
   @Override
   public void run() throws InterruptedException {
+    Set<String> names = new HashSet<>();
+    for (WgLink l : links) {
+      names.add(l.name());
+    }
+    DeviceWatch watch = null;
+    try {
+      watch = DeviceWatch.start(kernel, names, n -> devicesChanged());
+    } catch (NetlinkException e) {
+      log.warn(
+          "wireguard: cannot watch {} ({}): a device set down is set up by the next reconcile only",
+          names,
+          e.getMessage());
+    }
+    try {
+      supervise();
+    } finally {
+      if (watch != null) {
+        watch.close();
+      }
+    }
+  }
+
+  /** Told by the watch: the supervisor checks the devices now rather than within the second. */
+  private synchronized void devicesChanged() {
+    touched = true;
+    notifyAll();
+  }
+
+  private void supervise() throws InterruptedException {
     while (true) {
       synchronized (this) {
-        wait(1000);
+        if (!touched) {
+          wait(1000);
+        }
         if (closed) {
           return;
         }
+        boolean check = touched;
+        touched = false;
         for (WgLink l : links) {
           if (!l.device().alive()) {
             restart(l);
+          } else if (check) {
+            checkDevice(l);
           }
         }
       }
+    }
+  }
+
+  /**
+   * A watched device changed: set down, changed, or deleted (a kernel device; a deleted
+   * wireguard-go device ends its process, and {@link #restart} brings it back). Made right with its
+   * peers (under the lock); nothing is written when it is right already (our own repairs notify
+   * too).
+   */
+  private void checkDevice(WgLink l) {
+    try {
+      Optional<Link> now = kernel.findLink(l.name());
+      if (now.isEmpty() && l.device() instanceof UapiWgDevice) {
+        return;
+      }
+      DeviceRepairs.Reason reason =
+          now.isEmpty()
+              ? DeviceRepairs.Reason.DELETED
+              : now.get().isUp() ? DeviceRepairs.Reason.CHANGED : DeviceRepairs.Reason.DOWN;
+      long before = writes;
+      repair();
+      if (writes > before) {
+        repairs.count(reason);
+        log.warn(
+            "wireguard: {} was {}: made right with {} write(s)",
+            l.name(),
+            reason.label().equals("down") ? "set down" : reason.label(),
+            writes - before);
+      }
+    } catch (WgException | NetlinkException e) {
+      log.warn("wireguard: cannot make {} right yet: {}", l.name(), e.getMessage());
     }
   }
 
@@ -198,6 +280,7 @@ public final class WireguardNetwork implements Network, NetworkStats {
     try {
       repair();
       restarts++;
+      repairs.count(DeviceRepairs.Reason.DELETED);
       log.info("wireguard: {} is back with its key, address, route and peers", l.name());
     } catch (WgException | NetlinkException e) {
       log.warn(
