@@ -172,6 +172,34 @@ final class PeerSync {
     return n;
   }
 
+  /**
+   * After the device was made anew (wireguard-go restarted, a kernel device re-created) it has no
+   * sessions, while its peers still hold theirs and keep sending with them: packets it cannot
+   * decrypt, and it would answer nothing, until the peers give up on their session (15 s). Setting
+   * a peer's persistent keepalive from 0 makes WireGuard send a keepalive at once, which starts a
+   * handshake; the configured value is written back right after. Peers with a keepalive configured
+   * already sent one when they were added.
+   *
+   * @return the number of writes (two per peer without a keepalive)
+   */
+  int kickHandshakes() throws WgException {
+    List<WgPeer> kick = new ArrayList<>();
+    List<WgPeer> back = new ArrayList<>();
+    for (WgPeer p : actual.values()) {
+      if (p.keepalive() == 0) {
+        kick.add(new WgPeer(p.publicKey(), p.endpoint(), p.allowedIps(), p.presharedKey(), 1));
+        back.add(p);
+      }
+    }
+    if (kick.isEmpty()) {
+      return 0;
+    }
+    device.write(WgUpdate.peers(List.of(), kick));
+    device.write(WgUpdate.peers(List.of(), back));
+    log.info("{}: handshakes started with {} peer(s)", device.name(), kick.size());
+    return 2 * kick.size();
+  }
+
   private int write(List<WgKey> removals, List<WgPeer> upserts) throws WgException {
     if (removals.isEmpty() && upserts.isEmpty()) {
       return 0;

@@ -32,6 +32,9 @@ final class UapiWgDevice implements WgDevice {
   private final WireguardGo process;
   private final long timeoutMillis;
 
+  /** Whether the adoption of a running wireguard-go was logged (once, not at every reconcile). */
+  private boolean adopted;
+
   UapiWgDevice(String name, Path socketDir, Path binary) {
     this(name, socketDir, binary, TIMEOUT_MILLIS);
   }
@@ -60,7 +63,8 @@ final class UapiWgDevice implements WgDevice {
   @Override
   public boolean ensure() throws WgException {
     if (process.isAlive() || (!process.started() && answers())) {
-      if (!process.started()) {
+      if (!process.started() && !adopted) {
+        adopted = true;
         log.info("wireguard: using the wireguard-go already serving {}", socket);
       }
       return false;

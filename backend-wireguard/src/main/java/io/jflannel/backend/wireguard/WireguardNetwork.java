@@ -52,6 +52,10 @@ public final class WireguardNetwork implements Network, NetworkStats {
   private volatile long restarts;
   private final DeviceRepairs repairs = new DeviceRepairs();
   private boolean touched;
+
+  /** Whether the peer leases are known (first events or reconcile): until then peers are kept. */
+  private boolean leasesKnown;
+
   private volatile int peerCount;
   private volatile int handshaken;
   private boolean closed;
@@ -123,6 +127,7 @@ public final class WireguardNetwork implements Network, NetworkStats {
 
   @Override
   public synchronized void handle(List<LeaseEvent> events) throws BackendException {
+    leasesKnown = true;
     List<LeaseEvent> peers = new ArrayList<>(events.size());
     for (LeaseEvent e : events) {
       if (own.sameSubnets(e.lease())) {
@@ -148,6 +153,7 @@ public final class WireguardNetwork implements Network, NetworkStats {
 
   @Override
   public synchronized void reconcile(List<Lease> peers) throws BackendException {
+    leasesKnown = true;
     current.clear();
     for (Lease l : peers) {
       if (!own.sameSubnets(l)) {
@@ -161,8 +167,16 @@ public final class WireguardNetwork implements Network, NetworkStats {
     }
   }
 
-  /** Makes every device and its peers right for {@link #current}. */
+  /**
+   * Makes every device and its peers right for {@link #current} (the peers only once the leases are
+   * known: a device event before the first lease batch must not empty the device).
+   */
   private void repair() throws WgException, NetlinkException {
+    repair(false);
+  }
+
+  /** As {@link #repair()}; {@code renewed}: the devices were made anew, start handshakes. */
+  private void repair(boolean renewed) throws WgException, NetlinkException {
     List<Lease> leases = new ArrayList<>(current.values());
     try {
       for (int i = 0; i < links.size(); i++) {
@@ -173,7 +187,15 @@ public final class WireguardNetwork implements Network, NetworkStats {
           log.info("{}: repaired the device with {} write(s)", link.name(), w);
           state = link.device().read();
         }
-        writes += w + syncs.get(i).reconcile(leases, state);
+        if (leasesKnown) {
+          w += syncs.get(i).reconcile(leases, state);
+          if (renewed) {
+            w += syncs.get(i).kickHandshakes();
+          }
+        } else {
+          syncs.get(i).seed(state);
+        }
+        writes += w;
       }
     } finally {
       stats();
@@ -260,7 +282,7 @@ public final class WireguardNetwork implements Network, NetworkStats {
               ? DeviceRepairs.Reason.DELETED
               : now.get().isUp() ? DeviceRepairs.Reason.CHANGED : DeviceRepairs.Reason.DOWN;
       long before = writes;
-      repair();
+      repair(reason == DeviceRepairs.Reason.DELETED);
       if (writes > before) {
         repairs.count(reason);
         log.warn(
@@ -278,7 +300,7 @@ public final class WireguardNetwork implements Network, NetworkStats {
   private void restart(WgLink l) {
     log.warn("wireguard: {} is gone (wireguard-go exited); starting it again", l.name());
     try {
-      repair();
+      repair(true);
       restarts++;
       repairs.count(DeviceRepairs.Reason.DELETED);
       log.info("wireguard: {} is back with its key, address, route and peers", l.name());

@@ -304,6 +304,15 @@ class WireguardNetworkTest {
     assertThat(dev().port).isEqualTo(51820);
     assertThat(t.isAlive()).isFalse();
     assertThat(dev().closed).isTrue();
+    List<WgUpdate> last =
+        dev().peerUpdates().subList(dev().peerUpdates().size() - 3, dev().peerUpdates().size());
+    assertThat(last)
+        .as("the peer written back, then a keepalive set and unset: its handshake starts at once")
+        .extracting(u -> u.upserts().get(0).keepalive())
+        .containsExactly(0, 1, 0);
+    assertThat(dev().peers.get(WgKey.parseBase64(pub(2))).keepalive()).isZero();
+    assertThat(net.repairs().total(io.jflannel.backend.common.DeviceRepairs.Reason.DELETED))
+        .isEqualTo(1);
   }
 
   @Test
