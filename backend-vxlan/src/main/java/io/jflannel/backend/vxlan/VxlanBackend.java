@@ -127,14 +127,7 @@ public final class VxlanBackend implements Backend {
 
   private Link create(String name, InetAddress local, int mtu, MacAddress previousMac)
       throws BackendException {
-    VxlanAttrs want =
-        new VxlanAttrs(
-            options.vni(),
-            local,
-            iface.index(),
-            options.effectivePort(),
-            options.learning(),
-            options.gbp());
+    VxlanAttrs want = options.deviceAttrs(local, iface.index());
     try {
       Link link = VxlanDevice.ensure(kernel, name, want, mtu, previousMac);
       VxlanDevice.disableAcceptRa(name);

@@ -97,14 +97,7 @@ final class VxlanInspector {
 
   private DeviceCheck device(
       String name, InetAddress local, int mtu, JsonNode data, IpPrefix address) {
-    VxlanAttrs want =
-        new VxlanAttrs(
-            options.vni(),
-            local,
-            iface.index(),
-            options.effectivePort(),
-            options.learning(),
-            options.gbp());
+    VxlanAttrs want = options.deviceAttrs(local, iface.index());
     MacAddress mac;
     try {
       mac = VxlanBackend.vtepMac(data);

@@ -2,7 +2,10 @@ package io.jflannel.backend.vxlan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jflannel.backend.common.BackendOptions;
 import io.jflannel.core.backend.BackendException;
+import io.jflannel.netlink.VxlanAttrs;
+import java.net.InetAddress;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -62,40 +65,15 @@ public record VxlanOptions(
   }
 
   private static int integer(String key, JsonNode v, int min, int max) throws BackendException {
-    if (v.isNull()) {
-      return 0;
-    }
-    if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < min || v.asInt() > max) {
-      throw new BackendException(
-          "vxlan backend option "
-              + key
-              + " must be a whole number in "
-              + min
-              + ".."
-              + max
-              + ", got "
-              + v
-              + "; fix Backend."
-              + key
-              + " in net-conf.json");
-    }
-    return v.asInt();
+    return v.isNull() ? 0 : BackendOptions.wholeNumber("vxlan", key, v, min, max, null);
   }
 
   private static boolean bool(String key, JsonNode v) throws BackendException {
-    if (v.isNull()) {
-      return false;
-    }
-    if (!v.isBoolean()) {
-      throw new BackendException(
-          "vxlan backend option "
-              + key
-              + " must be true or false, got "
-              + v
-              + "; fix Backend."
-              + key
-              + " in net-conf.json");
-    }
-    return v.asBoolean();
+    return !v.isNull() && BackendOptions.bool("vxlan", key, v);
+  }
+
+  /** The device's settings with these options, over {@code underlayIndex} from {@code local}. */
+  public VxlanAttrs deviceAttrs(InetAddress local, int underlayIndex) {
+    return new VxlanAttrs(vni, local, underlayIndex, effectivePort(), learning, gbp);
   }
 }

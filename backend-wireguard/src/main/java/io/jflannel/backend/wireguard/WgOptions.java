@@ -2,6 +2,7 @@ package io.jflannel.backend.wireguard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jflannel.backend.common.BackendOptions;
 import io.jflannel.core.backend.BackendException;
 import java.util.Iterator;
 import java.util.Locale;
@@ -79,23 +80,7 @@ public record WgOptions(
 
   private static int number(String key, JsonNode v, int min, int max, String dflt)
       throws BackendException {
-    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
-      throw new BackendException(
-          "wireguard backend option "
-              + key
-              + " must be a whole number in "
-              + min
-              + ".."
-              + max
-              + ", got "
-              + v
-              + "; fix Backend."
-              + key
-              + " in net-conf.json (default "
-              + dflt
-              + ")");
-    }
-    return v.asInt();
+    return BackendOptions.wholeNumber("wireguard", key, v, min, max, dflt);
   }
 
   private static WgKey psk(String key, JsonNode v) throws BackendException {
