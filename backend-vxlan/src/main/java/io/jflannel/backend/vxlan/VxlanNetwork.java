@@ -10,6 +10,10 @@ import io.jflannel.backend.common.RouteNetwork;
 import io.jflannel.core.backend.BackendException;
 import io.jflannel.core.backend.ExternalInterface;
 import io.jflannel.core.config.NetworkConfig;
+import io.jflannel.core.ip.Ip4;
+import io.jflannel.core.ip.Ip4Net;
+import io.jflannel.core.ip.Ip6;
+import io.jflannel.core.ip.Ip6Net;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.metrics.MetricSink;
 import io.jflannel.netlink.FdbEntry;
@@ -287,43 +291,25 @@ public final class VxlanNetwork extends RouteNetwork {
     }
     Parts parts = new Parts();
     if (device != null) {
-      family(
-          l,
-          parts,
-          device,
-          l.subnet() == null ? null : KernelTypes.prefix(l.subnet()),
-          l.attrs().publicIp() == null ? null : KernelTypes.address(l.attrs().publicIp()),
-          l.attrs().backendData(),
-          "IPv4",
-          "PublicIP",
-          "BackendData");
+      family(l, parts, device, false);
     }
     if (device6 != null) {
-      family(
-          l,
-          parts,
-          device6,
-          l.ipv6Subnet() == null ? null : KernelTypes.prefix(l.ipv6Subnet()),
-          l.attrs().publicIpv6() == null ? null : KernelTypes.address(l.attrs().publicIpv6()),
-          l.attrs().backendV6Data(),
-          "IPv6",
-          "PublicIPv6",
-          "BackendV6Data");
+      family(l, parts, device6, true);
     }
     return parts.routes.isEmpty() ? null : parts.objects();
   }
 
-  /** Adds one family's objects for lease {@code l} to {@code parts}, or warns what it lacks. */
-  private void family(
-      Lease l,
-      Parts parts,
-      Link dev,
-      IpPrefix subnet,
-      InetAddress publicIp,
-      JsonNode data,
-      String fam,
-      String ipField,
-      String dataField) {
+  /**
+   * Adds one family's objects for lease {@code l} to {@code parts} ({@code v6}: IPv6 through {@code
+   * dev}, from PublicIPv6 and BackendV6Data), or warns what it lacks.
+   */
+  private void family(Lease l, Parts parts, Link dev, boolean v6) {
+    IpPrefix subnet = v6 ? prefixOf(l.ipv6Subnet()) : prefixOf(l.subnet());
+    InetAddress publicIp = v6 ? addressOf(l.attrs().publicIpv6()) : addressOf(l.attrs().publicIp());
+    JsonNode data = v6 ? l.attrs().backendV6Data() : l.attrs().backendData();
+    String fam = v6 ? "IPv6" : "IPv4";
+    String ipField = v6 ? "PublicIPv6" : "PublicIP";
+    String dataField = v6 ? "BackendV6Data" : "BackendData";
     MacAddress mac;
     try {
       mac = VxlanBackend.vtepMac(data);
@@ -347,6 +333,22 @@ public final class VxlanNetwork extends RouteNetwork {
     parts.neighbours.add(Neighbour.permanent(dev.index(), subnet.address(), mac));
     parts.fdbs.add(FdbEntry.permanent(dev.index(), mac, publicIp));
     parts.routes.add(Route.via(subnet, subnet.address(), dev.index()).onlink());
+  }
+
+  private static IpPrefix prefixOf(Ip4Net n) {
+    return n == null ? null : KernelTypes.prefix(n);
+  }
+
+  private static IpPrefix prefixOf(Ip6Net n) {
+    return n == null ? null : KernelTypes.prefix(n);
+  }
+
+  private static InetAddress addressOf(Ip4 ip) {
+    return ip == null ? null : KernelTypes.address(ip);
+  }
+
+  private static InetAddress addressOf(Ip6 ip) {
+    return ip == null ? null : KernelTypes.address(ip);
   }
 
   /** DirectRouting: the kernel reaches {@code ip} without a gateway on the external link. */
