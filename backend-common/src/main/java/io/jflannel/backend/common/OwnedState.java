@@ -39,34 +39,86 @@ final class OwnedState {
   static OwnedState read(RouteNetwork net, Kernel kernel, boolean withNexthops)
       throws NetlinkException {
     OwnedState s = new OwnedState();
+    s.routes.addAll(routes(net, kernel));
+    s.neighbours.addAll(neighbours(net, kernel));
+    s.fdbs.addAll(fdbs(net, kernel));
+    s.nexthops.addAll(nexthops(kernel, withNexthops));
+    return s;
+  }
+
+  /**
+   * The writes that make what {@code net} owns in {@code kernel} what {@code want} says, as {@link
+   * #read} then {@link #diff} would, but one kind at a time: each dump is diffed and dropped before
+   * the next is read, so a pass over 5,000 peers holds one dump at a time, not all of them (what
+   * survives a young collection mid-pass is what fills the old generation).
+   */
+  static Changes diff(RouteNetwork net, Kernel kernel, boolean withNexthops, Wanted want)
+      throws NetlinkException {
+    Changes c = new Changes();
+    c.put(Diff.of(want.routes, routes(net, kernel), Route::dst), c.routes, c.goneRoutes);
+    c.put(
+        Diff.of(want.neighbours, neighbours(net, kernel), Keys::of),
+        c.neighbours,
+        c.goneNeighbours);
+    c.put(Diff.of(want.fdbs, fdbs(net, kernel), Keys::of), c.fdbs, c.goneFdbs);
+    c.put(
+        Diff.of(want.nexthops, nexthops(kernel, withNexthops), Nexthop::id),
+        c.nexthops,
+        c.goneNexthops);
+    return c;
+  }
+
+  private static List<Route> routes(RouteNetwork net, Kernel kernel) throws NetlinkException {
+    List<Route> out = new ArrayList<>();
     for (Route r : kernel.routes(Rt.AF_UNSPEC)) {
       if (net.ownsRoute(r)) {
-        s.routes.add(asWritten(r));
+        out.add(asWritten(r));
       }
     }
+    return out;
+  }
+
+  private static List<Neighbour> neighbours(RouteNetwork net, Kernel kernel)
+      throws NetlinkException {
     Set<Integer> links = net.entryLinks();
-    if (!links.isEmpty()) {
-      for (Neighbour n : kernel.neighbours()) {
-        if (links.contains(n.linkIndex())
-            && n.state() == Rt.NUD_PERMANENT
-            && net.ownsNeighbour(n)) {
-          s.neighbours.add(n);
-        }
-      }
-      for (FdbEntry f : kernel.fdb()) {
-        if (links.contains(f.linkIndex()) && f.dst() != null) {
-          s.fdbs.add(f);
-        }
+    List<Neighbour> out = new ArrayList<>();
+    if (links.isEmpty()) {
+      return out;
+    }
+    for (Neighbour n : kernel.neighbours()) {
+      if (links.contains(n.linkIndex()) && n.state() == Rt.NUD_PERMANENT && net.ownsNeighbour(n)) {
+        out.add(n);
       }
     }
-    if (withNexthops) {
-      for (Nexthop h : kernel.nexthops()) {
-        if (NexthopIds.owned(h.id())) {
-          s.nexthops.add(h);
-        }
+    return out;
+  }
+
+  private static List<FdbEntry> fdbs(RouteNetwork net, Kernel kernel) throws NetlinkException {
+    Set<Integer> links = net.entryLinks();
+    List<FdbEntry> out = new ArrayList<>();
+    if (links.isEmpty()) {
+      return out;
+    }
+    for (FdbEntry f : kernel.fdb()) {
+      if (links.contains(f.linkIndex()) && f.dst() != null) {
+        out.add(f);
       }
     }
-    return s;
+    return out;
+  }
+
+  private static List<Nexthop> nexthops(Kernel kernel, boolean withNexthops)
+      throws NetlinkException {
+    List<Nexthop> out = new ArrayList<>();
+    if (!withNexthops) {
+      return out;
+    }
+    for (Nexthop h : kernel.nexthops()) {
+      if (NexthopIds.owned(h.id())) {
+        out.add(h);
+      }
+    }
+    return out;
   }
 
   /** The metric the kernel gives an IPv6 route written without one ({@code IP6_RT_PRIO_USER}). */

@@ -261,7 +261,11 @@ public abstract class RouteNetwork implements Network, NetworkStats {
 
   /** The kernel's objects that this network owns, diffed against {@code want}. */
   private Changes diff(Wanted want) throws BackendException {
-    return owned().diff(want);
+    try {
+      return OwnedState.diff(this, kernel, nexthops != null, want);
+    } catch (NetlinkException e) {
+      throw new BackendException(backend + ": cannot read the kernel state: " + e.getMessage(), e);
+    }
   }
 
   private OwnedState owned() throws BackendException {
