@@ -1,5 +1,7 @@
 package io.jflannel.e2e;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+
 /**
  * The {@link DualStackScenarios} with host-gw, dual-stack, kube mode, on a real Kubernetes v1.20.2
  * API server ({@link RealKubeApiServer}): Nodes with an IPv4 and an IPv6 {@code spec.podCIDRs}
@@ -7,6 +9,7 @@ package io.jflannel.e2e;
  * daemons authenticated as the manifest's ServiceAccount. Skipped with the reason when there is no
  * kube-apiserver binary.
  */
+@ExtendWith(RealKubeApiServerOnly.class)
 class RealKubeDualStackIT extends DualStackScenarios {
   @Override
   Backend backend() {

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * Skipped with the reason when there is no kube-apiserver binary ({@link
  * RealKubeApiServer#whyUnavailable}) or without root.
  */
+@ExtendWith(RealKubeApiServerOnly.class)
 class RealKubeModeIT extends KubeModeIT {
   private static final Logger log = LoggerFactory.getLogger(RealKubeModeIT.class);
   private static final String P = KubeApiServer.ANNOTATION_PREFIX;
