@@ -143,6 +143,23 @@ final class Cluster implements AutoCloseable {
         List.of());
   }
 
+  /**
+   * A cluster of {@code hostCount} hosts in kube mode on a real Kubernetes API server ({@link
+   * RealKubeApiServer}: etcd and kube-apiserver, RBAC from the manifest, the ServiceAccount's
+   * token) running {@code stack}; returns once every daemon is ready, every pod is plugged and
+   * every host holds every peer in every family.
+   */
+  static Cluster withRealKube(String name, Backend backend, Stack stack, int hostCount) {
+    return start(
+        name,
+        backend,
+        stack,
+        hostCount,
+        (lan, dir) -> RealKubeApiServer.start(lan, dir, stack),
+        stack.netConf(backend),
+        List.of());
+  }
+
   private static Cluster start(
       String name,
       Backend backend,
@@ -262,7 +279,15 @@ final class Cluster implements AutoCloseable {
     throw new IllegalStateException(this + " has no etcd");
   }
 
-  /** The mock API server of a kube-mode cluster. */
+  /** The real API server of a kube-mode cluster made by {@link #withRealKube}. */
+  RealKubeApiServer realKube() {
+    if (controlPlane instanceof RealKubeApiServer kube) {
+      return kube;
+    }
+    throw new IllegalStateException(this + " has no real Kubernetes API server");
+  }
+
+  /** The (mock or real) API server of a kube-mode cluster. */
   KubeApiServer kube() {
     if (controlPlane instanceof KubeApiServer kube) {
       return kube;

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
@@ -64,10 +65,21 @@ abstract class DualStackScenarios {
   /** Kube mode (the mock API server) rather than etcd mode. */
   abstract boolean kube();
 
+  /** In kube mode, a real API server ({@link RealKubeApiServer}) rather than the mock. */
+  boolean realApiServer() {
+    return false;
+  }
+
   @BeforeAll
   void startCluster() {
     String name =
         (kube() ? "kube-" : "etcd-") + backend().type() + "-" + stack().name().toLowerCase();
+    if (realApiServer()) {
+      Optional<String> why = RealKubeApiServer.whyUnavailable();
+      assumeTrue(why.isEmpty(), () -> why.orElseThrow());
+      cluster = Cluster.withRealKube("real-" + name, backend(), stack(), 3);
+      return;
+    }
     cluster =
         kube()
             ? Cluster.withKube(name, backend(), stack(), 3)

@@ -47,7 +47,7 @@ import java.util.Map;
  * <p>{@link #close} stops the server by its PID (SIGTERM, then SIGKILL). Not thread-safe: one test
  * thread drives it.
  */
-final class KubeApiServer implements ControlPlane {
+class KubeApiServer implements ControlPlane {
   static final int PORT = 8080;
   static final String URL = "http://" + Lan.GATEWAY + ":" + PORT;
 
@@ -69,13 +69,43 @@ final class KubeApiServer implements ControlPlane {
   private final Path log;
   private final Path netConf;
   private final Stack stack;
+  private final String url;
+  private final List<String> curlAuth;
 
   private KubeApiServer(TestNetns ns, Process process, Path log, Path netConf, Stack stack) {
+    this(ns, process, log, netConf, stack, URL, List.of());
+  }
+
+  /**
+   * A server reached at {@code url} from inside {@code ns}, with {@code curlAuth} added to every
+   * curl call of the harness (TLS and credentials of a real API server, {@link RealKubeApiServer});
+   * {@code process} is stopped by {@link #close}, unless null.
+   */
+  KubeApiServer(
+      TestNetns ns,
+      Process process,
+      Path log,
+      Path netConf,
+      Stack stack,
+      String url,
+      List<String> curlAuth) {
     this.ns = ns;
     this.process = process;
     this.log = log;
     this.netConf = netConf;
     this.stack = stack;
+    this.url = url;
+    this.curlAuth = List.copyOf(curlAuth);
+  }
+
+  /** The namespace the server listens in (the switch's). */
+  TestNetns ns() {
+    return ns;
+  }
+
+  /** Where net-conf.json is written. */
+  Path netConf() {
+    return netConf;
   }
 
   /**
@@ -457,11 +487,13 @@ final class KubeApiServer implements ControlPlane {
 
   @Override
   public void close() {
-    Processes.stop(process, Duration.ofSeconds(10));
+    if (process != null) {
+      Processes.stop(process, Duration.ofSeconds(10));
+    }
   }
 
   /** One HTTP exchange: the status code and the body. */
-  private record Response(int status, String body) {
+  record Response(int status, String body) {
     String require(String what) {
       if (status / 100 != 2) {
         throw new IllegalStateException(what + ": HTTP " + status + ": " + body.strip());
@@ -470,26 +502,28 @@ final class KubeApiServer implements ControlPlane {
     }
   }
 
-  private String ok(String method, String path, String contentType, String body) {
+  /** One API call that must succeed (2xx); returns the body. */
+  String ok(String method, String path, String contentType, String body) {
     return call(method, path, contentType, body).require(method + " " + path);
   }
 
   /** {@code curl -X <method> [body] <URL><path>}, run inside the switch namespace. */
-  private Response call(String method, String path, String contentType, String body) {
+  Response call(String method, String path, String contentType, String body) {
     List<String> cmd =
         new ArrayList<>(
             List.of("curl", "-sS", "--max-time", "10", "-X", method, "-w", "\n%{http_code}"));
+    cmd.addAll(curlAuth);
     if (body != null) {
       cmd.addAll(List.of("-H", "Content-Type: " + contentType, "--data-binary", body));
     }
-    cmd.add(URL + path);
+    cmd.add(url + path);
     Sh.Out o = ns.exec(cmd.toArray(String[]::new));
     if (o.exit() != 0) {
       throw new IllegalStateException(
           "curl "
               + method
               + " "
-              + URL
+              + url
               + path
               + " in "
               + ns

@@ -40,15 +40,20 @@ import org.slf4j.LoggerFactory;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubeModeIT {
   private static final Logger log = LoggerFactory.getLogger(KubeModeIT.class);
-  private static final Backend BACKEND = Backend.VXLAN;
+  static final Backend BACKEND = Backend.VXLAN;
 
-  private Cluster cluster;
-  private KubeApiServer kube;
+  Cluster cluster;
+  KubeApiServer kube;
 
   @BeforeAll
   void startCluster() {
-    cluster = Cluster.withKube("kube-" + BACKEND.type(), BACKEND, 3);
+    cluster = newCluster();
     kube = cluster.kube();
+  }
+
+  /** The class's cluster: three vxlan hosts on the mock API server. */
+  Cluster newCluster() {
+    return Cluster.withKube("kube-" + BACKEND.type(), BACKEND, 3);
   }
 
   @AfterAll
