@@ -144,6 +144,12 @@ final class Flanneld implements AutoCloseable {
     return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
   }
 
+  /** SIGKILL, as {@code kill -9}, and waits for the process to end. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() {
     process.destroy();
