@@ -163,6 +163,14 @@ final class StartBench {
         }
         doneMs = d.millisSinceStart(done);
         cpuMs = d.cpuMillis();
+        Map<String, Long> threads = d.threadCpuMillis();
+        System.out.println(
+            "CPU at converged by thread (ms, 10 ms ticks): "
+                + threads.entrySet().stream()
+                    .filter(e -> e.getValue() > 0)
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .map(e -> e.getKey() + " " + e.getValue())
+                    .collect(Collectors.joining(", ")));
         TimeUnit.SECONDS.sleep(3);
         mem = memory(d.pid());
         classes = classes(d.pid());
