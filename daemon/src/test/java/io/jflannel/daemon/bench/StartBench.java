@@ -104,8 +104,9 @@ final class StartBench {
       String row;
       try {
         row = one(ctx, c, events, passes, timeout);
-      } catch (Convergence.NotConverged | IllegalStateException e) {
-        System.out.println("FAILED " + c.label() + " N=" + c.n() + ": " + e.getMessage());
+      } catch (Convergence.NotConverged | IllegalStateException | IOException e) {
+        // IOException: the daemon ended between two readings of /proc (e.g. out of heap)
+        System.out.println("FAILED " + c.label() + " N=" + c.n() + ": " + e);
         continue;
       }
       Files.writeString(csv, row + "\n", java.nio.file.StandardOpenOption.APPEND);
@@ -164,6 +165,12 @@ final class StartBench {
         doneMs = d.millisSinceStart(done);
         cpuMs = d.cpuMillis();
         Map<String, Long> threads = d.threadCpuMillis();
+        System.out.printf(
+            Locale.ROOT,
+            "all %d peers programmed %.0f ms after process start, CPU %d ms%n",
+            c.n(),
+            doneMs,
+            cpuMs);
         System.out.println(
             "CPU at converged by thread (ms, 10 ms ticks): "
                 + threads.entrySet().stream()
@@ -172,6 +179,14 @@ final class StartBench {
                     .map(e -> e.getKey() + " " + e.getValue())
                     .collect(Collectors.joining(", ")));
         TimeUnit.SECONDS.sleep(3);
+        if (!d.alive()) {
+          Files.lines(log1)
+              .filter(l -> l.contains("OutOfMemoryError") || l.contains(" ERROR "))
+              .limit(2)
+              .forEach(l -> System.out.println("  daemon: " + l));
+          throw new IllegalStateException(
+              "flanneld exited (code " + d.exitValue() + ") within 3 s of converging");
+        }
         mem = memory(d.pid());
         classes = classes(d.pid());
         if (c.nmt()) {
@@ -469,7 +484,8 @@ final class StartBench {
     }
     List<String> ev = new ArrayList<>(Files.readAllLines(ipOut));
     ev.addAll(Files.readAllLines(brOut));
-    ev.removeIf(l -> l.isBlank() || l.startsWith("Timestamp:"));
+    // (ip monitor's complaint about a peer namespace that no longer exists is not an event)
+    ev.removeIf(l -> l.isBlank() || l.startsWith("Timestamp:") || l.startsWith("Error: "));
     // the monitors saw the harness's own changes (so they were listening); those are not counted
     long seen = ev.stream().filter(l -> l.contains(CANARY)).count();
     long want = c.backend().equals("vxlan") ? 4 : 2;
