@@ -62,12 +62,14 @@ final class StartBench {
           + "reconcile_thread_cpu_ms,reconcile_process_cpu_ms,reconcile_passes,"
           + "restart_flannel_events,restart_all_events,load,utc,heap";
 
-  record Case(String backend, boolean nexthops, boolean nmt, String heap, int n) {
+  record Case(boolean kube, String backend, boolean nexthops, boolean nmt, String heap, int n) {
     static Case parse(String s) {
       String[] f = s.split(":");
       List<String> flags = List.of(f[0].split("\\+"));
+      boolean kube = flags.get(0).startsWith("kube-");
       return new Case(
-          flags.get(0),
+          kube,
+          kube ? flags.get(0).substring(5) : flags.get(0),
           flags.contains("nh"),
           flags.contains("nmt"),
           flags.stream()
@@ -79,7 +81,7 @@ final class StartBench {
     }
 
     String label() {
-      return backend + (nexthops ? "+nh" : "") + (nmt ? "+nmt" : "");
+      return (kube ? "kube-" : "") + backend + (nexthops ? "+nh" : "") + (nmt ? "+nmt" : "");
     }
 
     Convergence.Case convergence() {
@@ -96,11 +98,25 @@ final class StartBench {
           "--passes=" + passes + ": at least 2 (the first is not counted)");
     }
     long timeout = Long.parseLong(opt.getOrDefault("timeout", "600"));
+    String kubeconfig = opt.getOrDefault("kubeconfig", "");
+    if (!kubeconfig.isEmpty()) {
+      kube = new KubeSeeder(Path.of(kubeconfig));
+      kubeconfigPath = Path.of(kubeconfig);
+    }
     if (!Files.exists(csv)) {
       Files.writeString(csv, CSV_HEADER + "\n");
     }
     for (String s : DaemonBench.need(opt, "cases").split(",")) {
       Case c = Case.parse(s);
+      if (c.kube() && kube == null) {
+        System.out.println(
+            "SKIPPED "
+                + c.label()
+                + " N="
+                + c.n()
+                + ": kube mode needs --kubeconfig (KUBE_APISERVER)");
+        continue;
+      }
       String row;
       try {
         row = one(ctx, c, events, passes, timeout);
@@ -122,16 +138,32 @@ final class StartBench {
     long t = System.nanoTime();
     ctx.etcd().clearSubnets();
     ctx.etcd().config(Context.config(c.backend(), c.nexthops()));
-    ctx.etcd().seed(peers, c.backend());
-    System.out.printf(
-        "etcd: %d upstream-format leases written in %.0f ms%n",
-        c.n(), (System.nanoTime() - t) / 1e6);
-    Peer last = peers.stream().max(Comparator.comparing(Peer::keyName)).orElseThrow();
+    Peer last;
+    if (c.kube()) {
+      kube.clear();
+      kube.self();
+      kube.seed(peers, c.backend());
+      Files.writeString(netConf(ctx), Context.config(c.backend(), c.nexthops()));
+      System.out.printf(
+          "kube-apiserver: %d Nodes with upstream-format annotations written in %.0f ms%n",
+          c.n(), (System.nanoTime() - t) / 1e6);
+      // the Node list comes in name order
+      last = peers.stream().max(Comparator.comparing(p -> "peer-" + p.k())).orElseThrow();
+    } else {
+      ctx.etcd().seed(peers, c.backend());
+      System.out.printf(
+          "etcd: %d upstream-format leases written in %.0f ms%n",
+          c.n(), (System.nanoTime() - t) / 1e6);
+      last = peers.stream().max(Comparator.comparing(Peer::keyName)).orElseThrow();
+    }
     String host = ctx.hosts().host();
     String tag = c.label() + "-" + c.n();
     Map<String, String> env = new java.util.HashMap<>();
     if (c.heap() != null) {
       env.put("FLANNELD_JVM_HEAP", c.heap());
+    }
+    if (c.kube()) {
+      env.put("NODE_NAME", KubeSeeder.SELF);
     }
     // START_JAVA_OPTS from the harness's environment: the daemon's JAVA_OPTS (levers, logs)
     String javaOpts =
@@ -149,7 +181,7 @@ final class StartBench {
       Map<String, Integer> classes;
       Stats lat;
       Path log1 = ctx.work().resolve("start-" + tag + ".log");
-      Flanneld d = Flanneld.start(ctx.flanneld(), host, ctx.daemonArgs(host, List.of()), log1, env);
+      Flanneld d = Flanneld.start(ctx.flanneld(), host, args(ctx, c, host, List.of()), log1, env);
       try {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (!kv.hasRoute(last.probe())) {
@@ -232,7 +264,7 @@ final class StartBench {
           r.processMsPerPass());
       return String.join(
           ",",
-          "etcd",
+          c.kube() ? "kube" : "etcd",
           c.backend(),
           Boolean.toString(c.nexthops()),
           Integer.toString(c.n()),
@@ -257,6 +289,31 @@ final class StartBench {
     } finally {
       Hosts.delete(host);
     }
+  }
+
+  /** The Nodes' writer in kube mode ({@code --kubeconfig}); null in etcd mode. */
+  private static KubeSeeder kube;
+
+  private static Path kubeconfigPath;
+
+  private static Path netConf(Context ctx) {
+    return ctx.work().resolve("net-conf.json");
+  }
+
+  /** The daemon's flags: etcd mode as {@link Context#daemonArgs}; kube mode as the DaemonSet's. */
+  private static List<String> args(Context ctx, Case c, String host, List<String> extra) {
+    if (!c.kube()) {
+      return ctx.daemonArgs(host, extra);
+    }
+    List<String> a = new ArrayList<>();
+    a.add("--iface=eth0");
+    a.add("--kube-subnet-mgr");
+    a.add("--kubeconfig-file=" + kubeconfigPath);
+    a.add("--net-config-path=" + netConf(ctx));
+    a.add("--subnet-file=" + ctx.work().resolve(host + ".env"));
+    a.add("--ip-masq");
+    a.addAll(extra);
+    return a;
   }
 
   private static void alive(Flanneld d, long deadline, Path log) throws Convergence.NotConverged {
@@ -365,7 +422,11 @@ final class StartBench {
     double[] lat = new double[count];
     for (int i = 0; i < count; i++) {
       Peer p = new Peer(60_001 + i);
-      ctx.etcd().put(p, c.backend());
+      if (c.kube()) {
+        kube.create(p, c.backend());
+      } else {
+        ctx.etcd().put(p, c.backend());
+      }
       long t1 = System.nanoTime();
       long limit = t1 + TimeUnit.SECONDS.toNanos(10);
       while (!kv.hasRoute(p.probe())) {
@@ -421,11 +482,7 @@ final class StartBench {
       Path log2 = ctx.work().resolve("restart-" + tag + ".log");
       try (Flanneld d =
           Flanneld.start(
-              ctx.flanneld(),
-              host,
-              ctx.daemonArgs(host, List.of("--resync-period=1")),
-              log2,
-              env)) {
+              ctx.flanneld(), host, args(ctx, c, host, List.of("--resync-period=1")), log2, env)) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         Optional<Path> tid = Optional.empty();
         while (tid.isEmpty()) {
@@ -436,7 +493,9 @@ final class StartBench {
         // Until the watch's listing has been handed over, a pass may wait for the feed's lock
         // (which would split it in two bursts): passes are timed from then on; the first burst
         // seen may have begun before, and is not counted.
-        while (!Files.readString(log2).contains("lease watch of ")) {
+        // etcd: "lease watch of ...: N peers"; kube: "node list synced at resourceVersion ..."
+        String handedOver = c.kube() ? "node list synced" : "lease watch of ";
+        while (!Files.readString(log2).contains(handedOver)) {
           alive(d, deadline, log2);
           TimeUnit.MILLISECONDS.sleep(50);
         }
