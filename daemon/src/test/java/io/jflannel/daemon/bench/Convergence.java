@@ -281,7 +281,7 @@ final class Convergence {
   }
 
   /** Whether every peer's objects are in the kernel (of both families for dual-stack). */
-  private static boolean complete(KernelView kv, Case c) throws Exception {
+  static boolean complete(KernelView kv, Case c) throws Exception {
     int families = c.dualStack() ? 2 : 1;
     if (kv.peerRoutes() < c.n() || (c.dualStack() && kv.peerRoutes6() < c.n())) {
       return false;

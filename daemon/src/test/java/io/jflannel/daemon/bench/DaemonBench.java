@@ -18,13 +18,15 @@ import java.util.Map;
  *   <li>{@code events} ({@link EventLatency}): time from an etcd put's return to the new peer's
  *       route in the kernel;
  *   <li>{@code reconcile} ({@link ReconcileCost}): CPU time of one periodic reconcile pass with
- *       nothing to repair.
+ *       nothing to repair;
+ *   <li>{@code start} ({@link StartBench}): issue 17's start-up and footprint measure per case, as
+ *       CSV (run by {@code scripts/bench-start}).
  * </ul>
  *
  * <p>Run by {@code scripts/bench-daemon} as root, inside the switch namespace it made (so etcd on
  * the bridge is reachable); the harness creates and deletes its host namespaces itself. Not a test:
  * its name does not end in Test or IT, so the test runners never pick it up. Usage: {@code
- * DaemonBench --mode=converge|events|reconcile --prefix=NS --switch=NS --bridge=br0
+ * DaemonBench --mode=converge|events|reconcile|start --prefix=NS --switch=NS --bridge=br0
  * --etcd=http://192.168.0.1:2379 --flanneld=PATH --work=DIR [--cp=CLASSPATH] [mode options]}, mode
  * options in each class ({@code --cp}: the class path for {@link BackendOnly}, default this JVM's).
  */
@@ -86,6 +88,7 @@ public final class DaemonBench {
         case "converge" -> Convergence.run(ctx, opt);
         case "events" -> EventLatency.run(ctx, opt);
         case "reconcile" -> ReconcileCost.run(ctx, opt);
+        case "start" -> StartBench.run(ctx, opt);
         default -> throw new IllegalArgumentException("unknown --mode " + opt.get("mode"));
       }
     }

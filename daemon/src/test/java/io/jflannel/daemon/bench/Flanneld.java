@@ -27,7 +27,22 @@ final class Flanneld implements AutoCloseable {
   private final Instant startedAt;
   private final long startedNanos;
 
+  /**
+   * Every process started here, killed by a shutdown hook: when the script's exit trap stops the
+   * harness with SIGTERM mid-run, no daemon is left running in a namespace about to be deleted.
+   */
+  private static final java.util.Set<Process> STARTED =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> STARTED.stream().filter(Process::isAlive).forEach(Process::destroyForcibly)));
+  }
+
   private Flanneld(Process process, Path log, Instant startedAt, long startedNanos) {
+    STARTED.add(process);
     this.process = process;
     this.log = log;
     this.startedAt = startedAt;
@@ -142,6 +157,12 @@ final class Flanneld implements AutoCloseable {
     String s = Files.readString(stat);
     String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+  }
+
+  /** SIGKILL, as {@code kill -9}, and waits for the process to end. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
   }
 
   @Override
