@@ -28,6 +28,8 @@ ARG BASE_IMAGE=debian:bookworm-slim
 ARG IPTABLES_WRAPPER=github
 
 FROM ${MAVEN_IMAGE} AS build
+# Marks this stage's cached layers, so scripts/image can prune those of earlier builds.
+LABEL io.jflannel.stage=build
 WORKDIR /src
 COPY . .
 # Builds the daemon and the modules it needs, tests skipped (CI runs them). The local Maven
@@ -37,10 +39,11 @@ RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -ntp -DskipTests -Djflannel.cds.skip=true package -pl daemon -am
 # The Java runtime: only the modules flanneld loads (its class list, lib/flanneld.classlist, mapped
 # to modules) plus what it reaches rarely: java.management and jdk.management (HeapGrowth, for a
-# batch of 10,000 leases or more), java.naming (netty's DNS lookups). jdk.crypto.ec is TLS to the
-# API server or etcd; jdk.httpserver the health port; jdk.net and jdk.unsupported are netty's and
-# jnr-ffi's. Not java.sql nor java.desktop, which jdeps names: picocli and Jackson only probe for
-# them. BENCHMARKS.md, "Image", has the sizes and RSS of this runtime against Debian's full JRE.
+# batch of 10,000 leases or more), java.naming (DNS lookups in gRPC, jetcd and Netty).
+# jdk.crypto.ec is TLS to the API server or etcd; jdk.httpserver the health port; jdk.net and
+# jdk.unsupported are Netty's and jnr-ffi's. Not java.sql nor java.desktop, which jdeps names:
+# picocli and Jackson only probe for them. BENCHMARKS.md, "Image", has the sizes and RSS of this
+# runtime against Debian's full JRE.
 ARG JLINK_MODULES=java.base,java.logging,java.management,java.naming,java.net.http,jdk.crypto.ec,jdk.httpserver,jdk.management,jdk.net,jdk.unsupported
 # --strip-java-debug-attributes, not --strip-debug: on Linux that also strips native symbols with
 # objcopy, which JDK images seldom have (and Debian's and Temurin's libraries come stripped).
@@ -62,7 +65,8 @@ ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="jflannel" \
       org.opencontainers.image.description="flanneld, reimplemented in Java: a drop-in node agent for flannel overlays" \
       org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.licenses="Apache-2.0"
+      org.opencontainers.image.licenses="Apache-2.0" \
+      io.jflannel.stage=runtime
 
 # iptables (its legacy and nft variants) and nftables: the only things flanneld execs are
 # `iptables-restore --noflush`/`iptables-save` and, with "EnableNFTables": true, `nft`. iproute2
