@@ -1,7 +1,6 @@
 package io.jflannel.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -28,7 +27,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * <p>Skipped, with the reason, when not root, without podman, or when the image was not built
  * ({@code sudo scripts/image}; {@code scripts/test} builds it when podman is present).
  */
-@ExtendWith(RootOnly.class)
+@ExtendWith({RootOnly.class, ImageIT.ImageBuilt.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ImageIT {
@@ -78,17 +80,40 @@ class ImageIT {
   private Daemon container;
   private String containerName;
 
+  /** The image under test: {@code -Djflannel.image} (src-test's pom sets scripts/image's tag). */
+  static String image() {
+    return System.getProperty("jflannel.image", "localhost/jflannel:v0.1.0");
+  }
+
+  /**
+   * Skips the class, with the reason (failsafe reports it, and it is logged), without podman or
+   * without the image. It does not build the image: {@code scripts/test} does, once, before the
+   * suite.
+   */
+  static final class ImageBuilt implements ExecutionCondition {
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+      String reason = null;
+      if (Sh.exec("sh", "-c", "command -v podman").exit() != 0) {
+        reason =
+            "skipped: podman is not installed (apt-get install podman, then sudo scripts/image)";
+      } else if (Sh.exec("podman", "image", "exists", image()).exit() != 0) {
+        reason =
+            "skipped: image "
+                + image()
+                + " is not built (sudo scripts/image; scripts/test builds it when podman is present)";
+      }
+      if (reason != null) {
+        log.warn("ImageIT {}", reason);
+        return ConditionEvaluationResult.disabled(reason);
+      }
+      return ConditionEvaluationResult.enabled("image " + image() + " present");
+    }
+  }
+
   @BeforeAll
   void startClusterAndContainer() throws IOException {
-    image = System.getProperty("jflannel.image", "localhost/jflannel:v0.1.0");
-    assumeTrue(
-        Sh.exec("sh", "-c", "command -v podman").exit() == 0,
-        "podman is not installed (apt-get install podman; then sudo scripts/image)");
-    assumeTrue(
-        Sh.exec("podman", "image", "exists", image).exit() == 0,
-        "image "
-            + image
-            + " is not built: run sudo scripts/image (scripts/test does when podman is present)");
+    image = image();
     loadManifest();
 
     String netConf = config.getData().get("net-conf.json");
