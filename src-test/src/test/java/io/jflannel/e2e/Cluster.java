@@ -55,6 +55,7 @@ final class Cluster implements AutoCloseable {
   private final List<Host> hosts = new ArrayList<>();
   private final List<Daemon> daemons = new ArrayList<>();
   private final List<TestNetns> namespaces = new ArrayList<>();
+  private final List<Runnable> closeSteps = new ArrayList<>();
   private final Thread shutdownHook = new Thread(this::close, "jfl-e2e-cluster-close");
   private Lan lan;
   private ControlPlane controlPlane;
@@ -372,6 +373,25 @@ final class Cluster implements AutoCloseable {
   }
 
   /**
+   * Runs {@code cmd} as {@code host}'s daemon ({@link Daemon#command}; e.g. the image, run by
+   * podman) and returns at once; ended with the cluster as every daemon is.
+   */
+  Daemon launchCommand(Host host, List<String> cmd) {
+    Daemon d = Daemon.command(cmd, host.name(), host.log());
+    daemons.add(d);
+    host.daemon(d);
+    return d;
+  }
+
+  /**
+   * Runs {@code step} first when the cluster closes, before its daemons are killed (e.g. {@code
+   * podman rm -f} of a container, which killing the podman client would leave running).
+   */
+  void onClose(Runnable step) {
+    closeSteps.add(step);
+  }
+
+  /**
    * {@code flanneld diagnose --json} in {@code host}'s namespace with the flags its daemon runs
    * with and {@code extraFlags} (which win); the report is the output's one JSON line.
    */
@@ -555,6 +575,9 @@ final class Cluster implements AutoCloseable {
         return;
       }
       closed = true;
+    }
+    for (Runnable step : closeSteps) {
+      quietly("run a close step", step);
     }
     for (Daemon d : daemons) {
       quietly(

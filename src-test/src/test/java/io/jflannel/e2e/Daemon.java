@@ -68,6 +68,19 @@ final class Daemon {
     cmd.addAll(wrapper);
     cmd.add(flanneld.toString());
     cmd.addAll(flags);
+    return spawn(cmd, host, env, log);
+  }
+
+  /**
+   * Runs {@code cmd} as one host's daemon: for a daemon started some other way, e.g. {@code podman
+   * run} of the image ({@code ImageIT}), whose client process then stands for the daemon ({@link
+   * #isAlive}, exit status: the container's).
+   */
+  static Daemon command(List<String> cmd, String host, Path log) {
+    return spawn(cmd, host, Map.of(), log);
+  }
+
+  private static Daemon spawn(List<String> cmd, String host, Map<String, String> env, Path log) {
     try {
       Files.writeString(
           log,

@@ -48,11 +48,12 @@ final class KernelState {
 
   /**
    * Routes whose destination lies in {@code network} and that are not the local bridge's own, nor
-   * the blackhole route of the node's own subnet ({@code --ip-blackhole-route}).
+   * the blackhole route of the node's own subnet ({@code --ip-blackhole-route}). A default route (a
+   * host that has one, as {@code ImageIT}'s) lies in no overlay network.
    */
   List<String> overlayRoutes(String network) {
     return routes().stream()
-        .filter(r -> !r.startsWith("blackhole "))
+        .filter(r -> !r.startsWith("blackhole ") && !r.startsWith("default "))
         .filter(r -> Ip4.contains(network, Ip4.address(r.split(" ")[0])))
         .filter(r -> !r.contains(" dev cni0 "))
         .toList();
