@@ -46,8 +46,9 @@ import java.util.TreeSet;
  *
  * <p>The binary: {@code KUBE_APISERVER} from the environment ({@code scripts/test} sets it from
  * {@code scripts/kube-apiserver}, which builds it once from Debian's source package), else the
- * cache that script fills, else the copy in {@code ../shared/kube/} of the machine this project was
- * developed on; none: the suite is skipped with the reason ({@link #whyUnavailable}).
+ * cache that script fills, else an optional copy in {@code shared/kube/} in the directory that
+ * holds the checkout (the development machine has one; a checkout elsewhere has none); none: the
+ * suite is skipped with the reason ({@link #whyUnavailable}).
  *
  * <p>{@link #close} stops exactly the two processes it started, by PID. Not thread-safe.
  */
@@ -65,7 +66,20 @@ final class RealKubeApiServer extends KubeApiServer {
   static final Path CACHED = Path.of("/var/cache/jflannel/kube-apiserver-" + VERSION);
 
   /** The optional copy on the development machine (a checkout elsewhere has none). */
-  static final Path SHARED = Path.of("/work/shared/kube/kube-apiserver");
+  static final Path SHARED = besideCheckout("shared/kube/kube-apiserver");
+
+  /** {@code relative} in the directory that holds the checkout (the tests run in src-test). */
+  private static Path besideCheckout(String relative) {
+    Path dir = Path.of("").toAbsolutePath();
+    Path checkout =
+        java.nio.file.Files.exists(dir.resolve("pom.xml"))
+                && dir.getParent() != null
+                && java.nio.file.Files.exists(dir.getParent().resolve("pom.xml"))
+            ? dir.getParent()
+            : dir;
+    Path holder = checkout.getParent();
+    return holder == null ? Path.of("/nonexistent", relative) : holder.resolve(relative);
+  }
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
