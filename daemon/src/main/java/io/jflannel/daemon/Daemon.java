@@ -71,12 +71,6 @@ public final class Daemon {
   private final AtomicInteger exitCode = new AtomicInteger(0);
   private final List<AutoCloseable> resources = Collections.synchronizedList(new ArrayList<>());
 
-  /**
-   * Whether the start-up warms netlink and JSON classes on a thread of its own ({@link
-   * StartupWarmup}); FLANNELD_WARMUP=off turns it off (to measure it).
-   */
-  private final boolean warmup = !"off".equals(System.getenv("FLANNELD_WARMUP"));
-
   public Daemon(FlannelOptions options) {
     this(options, Managers.forOptions(options));
   }
@@ -152,9 +146,7 @@ public final class Daemon {
 
   /** The lifecycle up to "running", in upstream's order; each step is one method below. */
   private void start() throws StartupException, InterruptedException {
-    if (warmup) {
-      StartupWarmup.start(); // netlink and JSON classes, while connect() loads the store's client
-    }
+    StartupWarmup.start(); // netlink and JSON classes, while connect() loads the store's client
     DaemonHealth health = serveHealth();
     Metrics metrics = Metrics.register(health.server());
     SubnetManager manager = connect();
