@@ -23,10 +23,22 @@ import java.util.function.Consumer;
  * as a stream with {@link NodeListReader}, so that neither a page nor the list is ever held whole.
  *
  * <p>Requests go through the fabric8 client's own HTTP client, so the same TLS, token, token
- * refresh and kubeconfig settings apply as to every other request of the manager. The first page
- * carries no {@code resourceVersion}: that is a consistent read, which the API server pages (with
- * {@code resourceVersion=0} it may serve the whole list from its watch cache and ignore {@code
- * limit}). Every page of one list is the same snapshot; its resourceVersion is what to watch from.
+ * refresh and kubeconfig settings apply as to every other request of the manager. Two kinds of
+ * list:
+ *
+ * <ul>
+ *   <li>{@linkplain #list(Consumer, boolean) from the watch cache} ({@code resourceVersion=0}), as
+ *       client-go's reflector (and so upstream flanneld) lists first: the API server answers from
+ *       its watch cache, the whole list in one response whatever the {@code limit}, without a read
+ *       of its etcd. The answer may be a little behind the latest write; the watch from its
+ *       resourceVersion brings what follows. Measured against a real API server: BENCHMARKS.md.
+ *   <li>consistent ({@link #list(Consumer)}, no {@code resourceVersion}): the latest state, read
+ *       from etcd, which the API server pages. Used for every later list, so that a re-list can
+ *       never show an older state than the one already delivered.
+ * </ul>
+ *
+ * Every page of one list is the same snapshot; its resourceVersion is what to watch from. A
+ * continue request never carries a {@code resourceVersion} (the API server refuses both).
  *
  * <p>Hazard: a continue token expires with etcd's compaction (about 5 minutes); the API server then
  * answers 410 Gone and the whole list must start again, which the caller does ({@link Gone}).
@@ -107,12 +119,23 @@ final class NodeLister {
    * @throws IOException if the connection failed or a page is not a NodeList
    */
   String list(Consumer<Node> each) throws IOException, InterruptedException {
+    return list(each, false);
+  }
+
+  /**
+   * As {@link #list(Consumer)}; with {@code fromWatchCache}, the first request asks for {@code
+   * resourceVersion=0}, which the API server serves from its watch cache (see the class comment).
+   */
+  String list(Consumer<Node> each, boolean fromWatchCache)
+      throws IOException, InterruptedException {
     String continueToken = null;
     String resourceVersion;
     do {
       String url = nodesUrl + "?limit=" + pageSize;
       if (continueToken != null) {
         url += "&continue=" + URLEncoder.encode(continueToken, StandardCharsets.UTF_8);
+      } else if (fromWatchCache) {
+        url += "&resourceVersion=0";
       }
       NodeListReader.Page page = page(url, each);
       resourceVersion = page.resourceVersion();

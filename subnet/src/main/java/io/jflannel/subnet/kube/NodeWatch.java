@@ -82,6 +82,7 @@ final class NodeWatch implements LeaseWatch {
   private volatile boolean closed;
   private volatile Watch watch;
   private volatile String lastFailure; // why the last list or watch failed; null once one works
+  private boolean listedOnce; // the run thread's: a list has succeeded (later ones are consistent)
   private final long rotateMillis;
   private final Backoff backoff; // this watch's thread only
 
@@ -315,12 +316,15 @@ final class NodeWatch implements LeaseWatch {
 
   /**
    * Lists every node into the tracker; nodes known before but not listed now become deletes.
-   * Returns the list's resourceVersion.
+   * Returns the list's resourceVersion. The first list that succeeds is read from the API server's
+   * watch cache, as client-go lists first; every later one is a consistent read, so that a re-list
+   * never goes back behind what was delivered ({@link NodeLister}).
    */
   private String relist() throws Exception {
     Set<String> listed = new HashSet<>();
-    String version = lister.list(node -> versions.listed(node, listed));
+    String version = lister.list(node -> versions.listed(node, listed), !listedOnce);
     versions.endList(version, listed);
+    listedOnce = true;
     return version;
   }
 

@@ -61,6 +61,14 @@ final class FakeNodeApi implements AutoCloseable {
   final List<String> watches = new CopyOnWriteArrayList<>();
 
   volatile boolean expireNextContinue;
+
+  /**
+   * As the API server's watch cache (on by default): a list with {@code resourceVersion=0} and no
+   * continue token is answered whole, whatever its limit. Off: paged like any list, as with {@code
+   * --watch-cache=false}.
+   */
+  volatile boolean watchCache = true;
+
   volatile boolean goneOnNextWatch;
 
   FakeNodeApi() throws IOException {
@@ -162,8 +170,20 @@ final class FakeNodeApi implements AutoCloseable {
   }
 
   private void list(HttpExchange exchange, Map<String, String> params) throws IOException {
-    int limit = params.containsKey("limit") ? Integer.parseInt(params.get("limit")) : 1 << 30;
     String token = params.get("continue");
+    if (token != null && params.containsKey("resourceVersion")) {
+      send(
+          exchange,
+          400,
+          status(
+              400,
+              "BadRequest",
+              "specifying resource version is not allowed" + " when using continue"));
+      return;
+    }
+    boolean fromCache = watchCache && token == null && "0".equals(params.get("resourceVersion"));
+    int limit =
+        params.containsKey("limit") && !fromCache ? Integer.parseInt(params.get("limit")) : 1 << 30;
     String listVersion;
     String after = "";
     if (token != null) {

@@ -68,6 +68,27 @@ class NodeListerTest {
   }
 
   @Test
+  void aListFromTheWatchCacheAsksForVersionZeroAndPagesWithoutItWhenTheServerPages()
+      throws Exception {
+    List<Node> seen = new ArrayList<>();
+    assertThat(new NodeLister(client, 2).list(seen::add, true)).isEqualTo(api.version());
+    assertThat(seen).hasSize(5);
+    assertThat(api.lists).containsExactly("limit=2&resourceVersion=0"); // answered whole
+
+    api.watchCache = false; // as --watch-cache=false: the server pages even resourceVersion=0
+    api.lists.clear();
+    seen.clear();
+    new NodeLister(client, 2).list(seen::add, true);
+    assertThat(seen)
+        .extracting(n -> n.getMetadata().getName())
+        .containsExactly("n1", "n2", "n3", "n4", "n5");
+    assertThat(api.lists).hasSize(3);
+    assertThat(api.lists.get(0)).isEqualTo("limit=2&resourceVersion=0");
+    assertThat(api.lists.subList(1, 3))
+        .allMatch(q -> q.startsWith("limit=2&continue=") && !q.contains("resourceVersion"));
+  }
+
+  @Test
   void keepsOnlyWhatALeaseNeedsOfEachNode() throws Exception {
     List<Node> seen = new ArrayList<>();
     new NodeLister(client, 500).list(seen::add);
