@@ -1,12 +1,19 @@
 package io.jflannel.subnet.kube;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeList;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.jflannel.core.subnet.SubnetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -20,13 +27,33 @@ import java.util.function.Function;
  *       {@code --kube-api-url} always overrides the server.
  *   <li>Node name: {@code NODE_NAME}; else {@code GET pods/<POD_NAMESPACE>/<POD_NAME>} and its
  *       {@code spec.nodeName} (which is why the flannel ClusterRole grants {@code get} on pods).
+ *   <li>JSON: the client's mapping knows only the kinds flanneld reads ({@link #serialization}).
  * </ul>
  *
  * <p>Stateless and thread-safe.
  */
 final class KubeConnect {
 
+  /** The kinds a manager's client reads by their {@code kind} field (watch events, errors). */
+  static final List<Class<? extends KubernetesResource>> KINDS =
+      List.of(Node.class, NodeList.class, Pod.class, Status.class);
+
   private KubeConnect() {}
+
+  /**
+   * The client's JSON mapping, told the {@link #KINDS} flanneld reads instead of searching the
+   * class path for every kind fabric8 models: that search, made the first time a kind is looked up,
+   * loads about 530 model classes (admission policies, Gateway API, flow control, ...) that flannel
+   * never reads, 0.1-0.2 s of a start (BENCHMARKS.md). A kind not listed is read as a {@code
+   * GenericKubernetesResource}. Typed requests ({@code nodes()}, {@code pods()}) read their own
+   * class either way. Parsing a kubeconfig file still goes through fabric8's shared mapping, which
+   * searches; the in-cluster service account, as the DaemonSet runs, does not.
+   */
+  static KubernetesSerialization serialization() {
+    KubernetesSerialization serialization = new KubernetesSerialization(new ObjectMapper(), false);
+    KINDS.forEach(serialization::registerKubernetesResource);
+    return serialization;
+  }
 
   /**
    * Builds the client configuration from the kube-mode flags.

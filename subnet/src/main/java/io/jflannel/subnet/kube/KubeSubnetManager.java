@@ -97,7 +97,10 @@ public final class KubeSubnetManager implements SubnetManager {
    */
   public static KubeSubnetManager connect(KubeOptions options) throws SubnetException {
     KubernetesClient client =
-        new KubernetesClientBuilder().withConfig(KubeConnect.clientConfig(options)).build();
+        new KubernetesClientBuilder()
+            .withConfig(KubeConnect.clientConfig(options))
+            .withKubernetesSerialization(KubeConnect.serialization())
+            .build();
     try {
       return new KubeSubnetManager(client, true, options, log::warn, Clock.systemUTC());
     } catch (SubnetException | RuntimeException e) {

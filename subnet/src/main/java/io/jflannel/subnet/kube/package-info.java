@@ -11,11 +11,15 @@
  * it holds and how events leave it:
  *
  * <ul>
- *   <li>The list is read page by page ({@code limit}/{@code continue}) and each page as a stream,
- *       one slim Node (name, resourceVersion, annotations, pod CIDRs) at a time ({@code
- *       NodeLister}, {@code NodeListReader}); fabric8's informer would hold the whole list twice,
- *       as bytes and as objects. The watch is fabric8's, from the list's resourceVersion ({@code
- *       NodeWatch}); 410 Gone means list again.
+ *   <li>The first list is read from the API server's watch cache ({@code resourceVersion=0}, one
+ *       response, as client-go's reflector lists first), later ones page by page ({@code
+ *       limit}/{@code continue}) as consistent reads; each response is read as a stream, one slim
+ *       Node (name, resourceVersion, annotations, pod CIDRs) at a time ({@code NodeLister}, {@code
+ *       NodeListReader}); fabric8's informer would hold the whole list twice, as bytes and as
+ *       objects. The watch is fabric8's, from the list's resourceVersion ({@code NodeWatch}); 410
+ *       Gone means list again.
+ *   <li>The client's JSON mapping knows only the kinds flannel reads ({@code
+ *       KubeConnect.serialization}), so fabric8 does not load its model classes of every kind.
  *   <li>Per node only name → resourceVersion is kept besides the lease; each Node is projected into
  *       its lease on arrival ({@code PeerTracker}, {@code NodeProjector}). Full Nodes live only
  *       while one watch event is being handled.
