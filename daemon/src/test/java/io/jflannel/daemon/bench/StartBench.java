@@ -103,6 +103,27 @@ final class StartBench {
       kube = new KubeSeeder(Path.of(kubeconfig));
       kubeconfigPath = Path.of(kubeconfig);
     }
+    String inCluster = opt.getOrDefault("in-cluster", ""); // "host:port,token file,CA file"
+    if (!inCluster.isEmpty()) {
+      String[] parts = inCluster.split(",");
+      if (parts.length != 3) {
+        throw new IllegalArgumentException(
+            "--in-cluster=host:port,token-file,ca-file: " + inCluster);
+      }
+      int colon = parts[0].lastIndexOf(':');
+      inClusterEnv =
+          Map.of(
+              "KUBERNETES_SERVICE_HOST",
+              parts[0].substring(0, colon),
+              "KUBERNETES_SERVICE_PORT",
+              parts[0].substring(colon + 1),
+              "KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN",
+              parts[1],
+              "KUBERNETES_CERTS_CA_FILE",
+              parts[2],
+              "KUBERNETES_AUTH_TRYKUBECONFIG",
+              "false");
+    }
     if (!Files.exists(csv)) {
       Files.writeString(csv, CSV_HEADER + "\n");
     }
@@ -164,6 +185,7 @@ final class StartBench {
     }
     if (c.kube()) {
       env.put("NODE_NAME", KubeSeeder.SELF);
+      env.putAll(inClusterEnv); // as in a pod: the service's address and a token, no kubeconfig
     }
     // START_JAVA_OPTS from the harness's environment: the daemon's JAVA_OPTS (levers, logs)
     String javaOpts =
@@ -296,6 +318,14 @@ final class StartBench {
 
   private static Path kubeconfigPath;
 
+  /**
+   * The daemon's environment in kube mode with {@code --in-cluster}: the service-account style a
+   * DaemonSet's pod runs with (fabric8 reads the server from {@code KUBERNETES_SERVICE_HOST/PORT},
+   * the token and CA from the files named), instead of {@code --kubeconfig-file}. Empty: the
+   * kubeconfig.
+   */
+  private static Map<String, String> inClusterEnv = Map.of();
+
   private static Path netConf(Context ctx) {
     return ctx.work().resolve("net-conf.json");
   }
@@ -308,7 +338,9 @@ final class StartBench {
     List<String> a = new ArrayList<>();
     a.add("--iface=eth0");
     a.add("--kube-subnet-mgr");
-    a.add("--kubeconfig-file=" + kubeconfigPath);
+    if (inClusterEnv.isEmpty()) {
+      a.add("--kubeconfig-file=" + kubeconfigPath);
+    }
     a.add("--net-config-path=" + netConf(ctx));
     a.add("--subnet-file=" + ctx.work().resolve(host + ".env"));
     a.add("--ip-masq");
