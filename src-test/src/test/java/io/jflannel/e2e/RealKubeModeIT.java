@@ -173,6 +173,7 @@ class RealKubeModeIT extends KubeModeIT {
     Map<String, Long> listsBefore = nodeListsBySource();
     List<KernelMonitor> monitors = new ArrayList<>();
     Map<Host, List<String>> events = new LinkedHashMap<>();
+    Instant back;
     try {
       for (Host h : cluster.hosts()) {
         monitors.add(KernelMonitor.start(h.ns()));
@@ -184,7 +185,7 @@ class RealKubeModeIT extends KubeModeIT {
         Thread.sleep(500);
       }
       real.startApiServer();
-      Instant back = real.starts().get(real.starts().size() - 1).launched();
+      back = real.starts().get(real.starts().size() - 1).launched();
       log.info(
           "real kube: API server down for {} ms (ready {} ms after its start)",
           (System.nanoTime() - down) / 1_000_000,
@@ -240,12 +241,29 @@ class RealKubeModeIT extends KubeModeIT {
           listsAfter.getOrDefault(h.publicIp(), 0L) - listsBefore.getOrDefault(h.publicIp(), 0L));
     }
     log.info("real kube: node LISTs per daemon across the API server restart: {}", lists);
+    Instant restarted = back;
     SoftAssertions s = new SoftAssertions();
     for (Host h : cluster.hosts()) {
       s.assertThat(h.running()).as("%s daemon still running", h.name()).isTrue();
       s.assertThat(lists.get(h.name()))
           .as("%s node LISTs across the restart (%s)", h.name(), lists)
           .isLessThanOrEqualTo(MAX_LISTS_PER_RESTART);
+      // a daemon's first list is served from the watch cache, as client-go lists first; its
+      // re-lists after the restart are consistent reads (no resourceVersion), never older state
+      List<RealKubeApiServer.AuditEvent> hostLists =
+          real.audit().stream()
+              .filter(e -> e.call().equals("list nodes") && e.code() == 200)
+              .filter(e -> e.sourceIp().equals(h.publicIp()))
+              .toList();
+      s.assertThat(hostLists)
+          .as("%s node LISTs", h.name())
+          .first()
+          .extracting(RealKubeApiServer.AuditEvent::uri)
+          .asString()
+          .contains("resourceVersion=0");
+      s.assertThat(hostLists.stream().filter(e -> e.received().isAfter(restarted)))
+          .as("%s re-lists after the restart", h.name())
+          .allMatch(e -> !e.uri().contains("resourceVersion"), "a consistent read");
     }
     s.assertAll();
     cluster.assertPodsReachEachOther();
