@@ -80,7 +80,8 @@ final class Convergence {
           "-XX:TieredStopAtLevel=1",
           "-Xss512k",
           "-XX:ReservedCodeCacheSize=32m",
-          "-XX:-UsePerfData");
+          "-XX:-UsePerfData",
+          "-Dio.netty.allocator.type=unpooled");
 
   /** What {@code ip -batch} took, per process and in all. */
   record Reference(double ipMs, double bridgeMs) {
