@@ -175,13 +175,19 @@ public final class WireguardNetwork implements Network, NetworkStats {
     repair(false);
   }
 
-  /** As {@link #repair()}; {@code renewed}: the devices were made anew, start handshakes. */
+  /**
+   * As {@link #repair()}; {@code renewed}: the devices were made anew, start handshakes. A device
+   * found gone here (its wireguard-go exited, the kernel device deleted) is made anew too, and gets
+   * its handshakes started, whichever pass finds it first: the device watch or the periodic
+   * reconcile.
+   */
   private void repair(boolean renewed) throws WgException, NetlinkException {
     List<Lease> leases = new ArrayList<>(current.values());
     try {
       for (int i = 0; i < links.size(); i++) {
         WgLink link = links.get(i);
         WgState state = link.device().alive() ? link.device().read() : null;
+        boolean anew = renewed || state == null;
         int w = link.ensure(kernel, state);
         if (w > 0) {
           log.info("{}: repaired the device with {} write(s)", link.name(), w);
@@ -189,7 +195,7 @@ public final class WireguardNetwork implements Network, NetworkStats {
         }
         if (leasesKnown) {
           w += syncs.get(i).reconcile(leases, state);
-          if (renewed) {
+          if (anew) {
             w += syncs.get(i).kickHandshakes();
           }
         } else {

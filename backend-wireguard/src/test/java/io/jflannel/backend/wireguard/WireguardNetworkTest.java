@@ -316,6 +316,28 @@ class WireguardNetworkTest {
   }
 
   @Test
+  void aDeviceThePeriodicReconcileFindsGoneIsMadeAnewAndItsHandshakesStarted() throws Exception {
+    WireguardNetwork net = network("");
+    List<Lease> peers = List.of(lease("10.244.2.0/24", "192.168.50.3", pub(2)));
+    net.reconcile(peers);
+    int before = dev().peerUpdates().size();
+    dev().alive = false; // deleted; the resync gets there before the device watch
+    net.reconcile(peers);
+    assertThat(dev().created).isEqualTo(1);
+    assertThat(dev().peers.keySet()).containsExactly(WgKey.parseBase64(pub(2)));
+    assertThat(dev().peerUpdates().subList(before, dev().peerUpdates().size()))
+        .as("the peer written back, then a keepalive set and unset: its handshake starts at once")
+        .extracting(u -> u.upserts().get(0).keepalive())
+        .containsExactly(0, 1, 0);
+    int after = dev().peerUpdates().size();
+    net.reconcile(peers);
+    assertThat(dev().peerUpdates())
+        .as("nothing more when the device was already right")
+        .hasSize(after);
+    net.close();
+  }
+
+  @Test
   void noKernelWireguardAndNoWireguardGoIsOneLineNamingBothFixes() throws Exception {
     kernel.hasWireguard(false);
     assertThatThrownBy(() -> backend("").prepare(null))
