@@ -116,13 +116,15 @@ final class Wireguard {
 
   /**
    * The peers of the device as {@code <public key> <endpoint> <allowed ips> <psk?> <keepalive>},
-   * e.g. {@code k... 192.168.100.12:51820 10.244.5.0/24 (none) off}.
+   * e.g. {@code k... 192.168.100.12:51820 10.244.5.0/24 (none) off}, sorted: {@code wg} lists peers
+   * by their latest handshake, which traffic alone changes.
    */
   static List<String> peers(Host host) {
     List<String> dump = dump(host);
     return dump.subList(1, dump.size()).stream()
         .map(l -> l.split("\t"))
         .map(f -> f[0] + " " + f[2] + " " + f[3] + " " + f[1] + " " + f[7])
+        .sorted()
         .toList();
   }
 
