@@ -241,7 +241,6 @@ class RealKubeModeIT extends KubeModeIT {
           listsAfter.getOrDefault(h.publicIp(), 0L) - listsBefore.getOrDefault(h.publicIp(), 0L));
     }
     log.info("real kube: node LISTs per daemon across the API server restart: {}", lists);
-    Instant restarted = back;
     SoftAssertions s = new SoftAssertions();
     for (Host h : cluster.hosts()) {
       s.assertThat(h.running()).as("%s daemon still running", h.name()).isTrue();
@@ -261,7 +260,7 @@ class RealKubeModeIT extends KubeModeIT {
           .extracting(RealKubeApiServer.AuditEvent::uri)
           .asString()
           .contains("resourceVersion=0");
-      s.assertThat(hostLists.stream().filter(e -> e.received().isAfter(restarted)))
+      s.assertThat(hostLists.stream().filter(e -> e.received().isAfter(back)))
           .as("%s re-lists after the restart", h.name())
           .allMatch(e -> !e.uri().contains("resourceVersion"), "a consistent read");
     }

@@ -35,7 +35,7 @@ import java.util.function.Function;
 final class KubeConnect {
 
   /** The kinds a manager's client reads by their {@code kind} field (watch events, errors). */
-  static final List<Class<? extends KubernetesResource>> KINDS =
+  private static final List<Class<? extends KubernetesResource>> KINDS =
       List.of(Node.class, NodeList.class, Pod.class, Status.class);
 
   private KubeConnect() {}

@@ -176,9 +176,7 @@ final class FakeNodeApi implements AutoCloseable {
           exchange,
           400,
           status(
-              400,
-              "BadRequest",
-              "specifying resource version is not allowed" + " when using continue"));
+              400, "BadRequest", "specifying resource version is not allowed when using continue"));
       return;
     }
     boolean fromCache = watchCache && token == null && "0".equals(params.get("resourceVersion"));
