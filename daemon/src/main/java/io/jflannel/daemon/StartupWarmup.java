@@ -8,12 +8,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Start-up work that does not wait for the lease store, done on a thread of its own while the main
- * thread connects to the store (the etcd client's first request loads jetcd, gRPC, Netty and
- * Vert.x: 0.4–0.9 s of a C1-only JVM): it opens netlink and reads the host's links and addresses
- * (loading the netlink binding, jnr-ffi and jffi, as the interface selection does later), and
- * parses a sample network config and lease (loading Jackson and the config classes, as the store's
- * first answers do). On a host with two or more CPUs that class loading and initialisation is then
- * off the critical path (BENCHMARKS.md, "Start-up below 1,000 peers").
+ * thread connects to the store (the store client's first request loads the JDK's HTTP client, and
+ * in kube mode fabric8's): it opens netlink and reads the host's links and addresses (loading the
+ * netlink binding, jnr-ffi and jffi, as the interface selection does later), and parses a sample
+ * network config and lease (loading Jackson and the config classes, as the store's first answers
+ * do). On a host with two or more CPUs that class loading and initialisation is then off the
+ * critical path (BENCHMARKS.md, "Start-up below 1,000 peers").
  *
  * <p>Reads only: nothing in the kernel or the store changes, and its outcome is never used; a
  * failure is logged at debug level and the main thread does the same work again anyway.

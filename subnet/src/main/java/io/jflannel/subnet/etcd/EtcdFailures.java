@@ -9,10 +9,10 @@ import java.util.Optional;
  * <verb> <key>: "}, one line that says what went wrong and, where the cause is known, which flag to
  * fix.
  *
- * <p>Recognized: TLS failures (found by {@link EtcdTlsProbe}, since jetcd retries a failing
- * handshake until the request times out), and etcd's authentication errors for {@code
- * --etcd-username} and {@code --etcd-password}. Anything else keeps the client's own message. The
- * password is never part of a message. Immutable.
+ * <p>Recognized: TLS failures (explained by {@link EtcdTlsProbe}: the HTTP client's handshake
+ * errors do not say which side refused what), endpoints that cannot be reached, and etcd's
+ * authentication errors for {@code --etcd-username} and {@code --etcd-password}. Anything else
+ * keeps etcd's own message. The password is never part of a message. Immutable.
  */
 final class EtcdFailures {
 
@@ -44,7 +44,7 @@ final class EtcdFailures {
                 + " ms; is etcd running and reachable (--etcd-endpoints)?");
   }
 
-  /** For a request that failed with {@code cause}, jetcd's exception. */
+  /** For a request that failed with {@code cause} ({@link EtcdException}). */
   String failed(Throwable cause) {
     String message = oneLine(cause);
     boolean credentials = !options.username().isEmpty() && !options.password().isEmpty();
@@ -82,6 +82,11 @@ final class EtcdFailures {
       if (tlsProblem.isPresent()) {
         return tlsProblem.get();
       }
+      return "cannot reach etcd at "
+          + endpoints()
+          + " ("
+          + message
+          + "); is etcd running and reachable (--etcd-endpoints)?";
     }
     return "at " + endpoints() + " failed: " + message;
   }

@@ -1,7 +1,5 @@
 package io.jflannel.subnet.etcd;
 
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.watch.WatchEvent;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.lease.LeaseEvent;
 import io.jflannel.core.lease.LeaseKey;
@@ -9,7 +7,6 @@ import io.jflannel.core.subnet.LeaseListener;
 import io.jflannel.core.subnet.LeaseWatch;
 import io.jflannel.core.subnet.SubnetException;
 import io.jflannel.subnet.LeaseDelivery;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -297,28 +294,16 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
   }
 
   @Override
-  public synchronized void onEvents(List<WatchEvent> events) {
+  public synchronized void onEvents(List<EtcdStore.Event> events) {
     Instant now = clock.instant();
     Map<LeaseKey, LeaseEvent> out = new LinkedHashMap<>();
-    for (WatchEvent event : events) {
-      KeyValue kv = event.getKeyValue();
-      String key = kv.getKey().toString(StandardCharsets.UTF_8);
-      switch (event.getEventType()) {
-        case PUT -> {
-          EtcdStore.Entry entry =
-              new EtcdStore.Entry(
-                  key,
-                  kv.getValue().toString(StandardCharsets.UTF_8),
-                  kv.getLease(),
-                  kv.getCreateRevision(),
-                  kv.getModRevision());
-          decoder.lease(entry, now).ifPresent(lease -> put(lease, out));
-        }
-        case DELETE -> {
-          decoder.forget(key);
-          keys.parse(key).ifPresent(k -> remove(k, out));
-        }
-        default -> log.debug("ignoring etcd event {} on {}", event.getEventType(), key);
+    for (EtcdStore.Event event : events) {
+      String key = event.kv().key();
+      if (event.deleted()) {
+        decoder.forget(key);
+        keys.parse(key).ifPresent(k -> remove(k, out));
+      } else {
+        decoder.lease(event.kv(), now).ifPresent(lease -> put(lease, out));
       }
     }
     delivery.offerAll(out.values());

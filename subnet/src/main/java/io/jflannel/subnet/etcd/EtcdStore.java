@@ -1,47 +1,24 @@
 package io.jflannel.subnet.etcd;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.lease.LeaseGrantResponse;
-import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.LeaseOption;
-import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jflannel.core.subnet.SubnetException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The few etcd operations the subnet manager needs, made blocking with a timeout and with jetcd's
- * failures turned into {@link SubnetException}s that name the key, the verb and the endpoints.
+ * The few etcd operations the subnet manager needs, blocking with a timeout, with failures turned
+ * into {@link SubnetException}s that name the key, the verb and the endpoints.
  *
- * <p>jetcd answers with futures and throws unchecked exceptions; this class is the one place that
- * waits on them, so the manager reads as a sequence of store operations. Conditional writes are
- * transactions on a key's create revision (the "incarnation" of the key): a renewal or reuse only
- * overwrites the key it read, never one that was deleted and re-created by another node meanwhile.
- * Values read are copied into {@link Entry} records, so nothing of jetcd is retained.
+ * <p>Conditional writes are transactions on a key's create revision (the "incarnation" of the key):
+ * a renewal or reuse only overwrites the key it read, never one that was deleted and re-created by
+ * another node meanwhile. Values read are {@link Entry} records.
  *
- * <p>Thread-safe (jetcd's client is). Owns the jetcd client: {@link #close()} releases its
- * connections and threads.
+ * <p>Thread-safe. Owns the connection: {@link #close()} ends its watch streams.
  */
 final class EtcdStore implements AutoCloseable {
 
@@ -56,15 +33,19 @@ final class EtcdStore implements AutoCloseable {
   /** An etcd lease: its id and the TTL etcd granted, in seconds. */
   record Grant(long id, long ttlSeconds) {}
 
+  /**
+   * A watch event: the key written ({@code kv} with its new value) or deleted ({@code kv} with only
+   * the key and the revision of the deletion).
+   */
+  record Event(boolean deleted, Entry kv) {}
+
   private final EtcdConnection connection;
   private final List<String> endpoints;
-  private final Duration timeout;
   private final EtcdFailures failures;
 
   EtcdStore(EtcdConnection connection, Duration timeout) {
     this.connection = connection;
     this.endpoints = connection.options().endpoints();
-    this.timeout = timeout;
     this.failures = new EtcdFailures(connection.options(), connection.tls(), timeout);
   }
 
@@ -76,46 +57,41 @@ final class EtcdStore implements AutoCloseable {
    *     EtcdTls})
    */
   static EtcdStore connect(EtcdOptions options, Duration timeout) throws SubnetException {
-    return new EtcdStore(EtcdConnection.open(options), timeout);
+    return new EtcdStore(EtcdConnection.open(options, timeout), timeout);
   }
 
   /** Returns the value of {@code key}, or empty if it does not exist. */
   Optional<String> value(String key) throws SubnetException, InterruptedException {
-    GetResponse response = await(c -> c.getKVClient().get(bytes(key)), "read " + key);
-    return response.getKvs().isEmpty()
-        ? Optional.empty()
-        : Optional.of(response.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8));
+    List<Entry> entries = get(key).entries();
+    return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(0).value());
   }
 
   /** Returns {@code key} (no entry if it does not exist) and the revision it was read at. */
   Listing get(String key) throws SubnetException, InterruptedException {
-    return listing(await(c -> c.getKVClient().get(bytes(key)), "read " + key));
+    try {
+      return connection.call("/v3/kv/range", EtcdJson.range(key, false), EtcdJson::listing);
+    } catch (EtcdException e) {
+      throw failure("read " + key, e);
+    }
   }
 
   /** Returns every key under {@code prefix} and the revision they were read at. */
   Listing list(String prefix) throws SubnetException, InterruptedException {
-    GetResponse response =
-        await(
-            c -> c.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()),
-            "list " + prefix);
-    return listing(response);
-  }
-
-  private static Listing listing(GetResponse response) {
-    List<Entry> entries = new ArrayList<>(response.getKvs().size());
-    for (KeyValue kv : response.getKvs()) {
-      entries.add(entry(kv));
+    try {
+      return connection.call("/v3/kv/range", EtcdJson.range(prefix, true), EtcdJson::listing);
+    } catch (EtcdException e) {
+      throw failure("list " + prefix, e);
     }
-    return new Listing(response.getHeader().getRevision(), entries);
   }
 
   /** Grants an etcd lease of {@code ttl} (etcd may grant more: its minimum is about 2 s). */
   Grant grant(Duration ttl) throws SubnetException, InterruptedException {
-    LeaseGrantResponse response =
-        await(
-            c -> c.getLeaseClient().grant(Math.max(1, ttl.toSeconds())),
+    JsonNode answer =
+        call(
+            "/v3/lease/grant",
+            EtcdJson.grant(Math.max(1, ttl.toSeconds())),
             "grant a " + ttl.toSeconds() + " s lease");
-    return new Grant(response.getID(), response.getTTL());
+    return new Grant(EtcdJson.number(answer, "ID"), EtcdJson.number(answer, "TTL"));
   }
 
   /**
@@ -124,11 +100,7 @@ final class EtcdStore implements AutoCloseable {
    * ping. Completes when etcd answers, exceptionally when it does not within the request timeout.
    */
   CompletableFuture<?> ping(String key) {
-    return connection
-        .client()
-        .getKVClient()
-        .get(bytes(key), GetOption.builder().withCountOnly(true).withSerializable(true).build())
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return connection.callAsync("/v3/kv/range", EtcdJson.countSerializable(key));
   }
 
   /**
@@ -136,11 +108,12 @@ final class EtcdStore implements AutoCloseable {
    * expired or does not exist.
    */
   long timeToLive(long leaseId) throws SubnetException, InterruptedException {
-    LeaseTimeToLiveResponse response =
-        await(
-            c -> c.getLeaseClient().timeToLive(leaseId, LeaseOption.DEFAULT),
+    JsonNode answer =
+        call(
+            "/v3/lease/timetolive",
+            EtcdJson.lease(leaseId),
             "ask the time to live of lease " + Long.toHexString(leaseId));
-    return response.getTTL();
+    return EtcdJson.number(answer, "TTL");
   }
 
   /** Revokes an etcd lease, logging (not throwing) a failure: used to tidy up. */
@@ -149,7 +122,8 @@ final class EtcdStore implements AutoCloseable {
       return;
     }
     try {
-      await(c -> c.getLeaseClient().revoke(leaseId), "revoke lease " + Long.toHexString(leaseId));
+      call(
+          "/v3/lease/revoke", EtcdJson.lease(leaseId), "revoke lease " + Long.toHexString(leaseId));
     } catch (SubnetException e) {
       log.debug("{}", e.getMessage());
     } catch (InterruptedException e) {
@@ -165,18 +139,8 @@ final class EtcdStore implements AutoCloseable {
    */
   OptionalLong createIfAbsent(String key, String value, long leaseId)
       throws SubnetException, InterruptedException {
-    TxnResponse response =
-        await(
-            c ->
-                c.getKVClient()
-                    .txn()
-                    .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.version(0)))
-                    .Then(Op.put(bytes(key), bytes(value), putOption(leaseId)))
-                    .commit(),
-            "create " + key);
-    return response.isSucceeded()
-        ? OptionalLong.of(response.getHeader().getRevision())
-        : OptionalLong.empty();
+    return committed(
+        call("/v3/kv/txn", EtcdJson.putIf(key, "VERSION", 0, value, leaseId), "create " + key));
   }
 
   /**
@@ -187,39 +151,36 @@ final class EtcdStore implements AutoCloseable {
    */
   OptionalLong replaceIfSame(String key, String value, long leaseId, long createRevision)
       throws SubnetException, InterruptedException {
-    TxnResponse response =
-        await(
-            c ->
-                c.getKVClient()
-                    .txn()
-                    .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.createRevision(createRevision)))
-                    .Then(Op.put(bytes(key), bytes(value), putOption(leaseId)))
-                    .commit(),
-            "update " + key);
-    return response.isSucceeded()
-        ? OptionalLong.of(response.getHeader().getRevision())
+    return committed(
+        call(
+            "/v3/kv/txn",
+            EtcdJson.putIf(key, "CREATE", createRevision, value, leaseId),
+            "update " + key));
+  }
+
+  private static OptionalLong committed(JsonNode txn) {
+    return txn.path("succeeded").asBoolean(false)
+        ? OptionalLong.of(EtcdJson.revision(txn))
         : OptionalLong.empty();
   }
 
   /** Deletes {@code key}; deleting a missing key is fine. */
   void delete(String key) throws SubnetException, InterruptedException {
-    await(c -> c.getKVClient().delete(bytes(key)), "delete " + key);
+    call("/v3/kv/deleterange", EtcdJson.deleteRange(key), "delete " + key);
   }
 
   /**
-   * Starts a jetcd watch of {@code key} (or every key under it) from revision {@code from}, with
-   * leader required, progress and created notifications, as upstream's {@code WithRequireLeader}.
+   * Starts a watch of {@code key} (or every key under it) from revision {@code from}, with leader
+   * required, progress notifications and the created notification etcd always sends, as upstream's
+   * {@code WithRequireLeader}.
    */
-  Watch.Watcher watch(String key, boolean prefix, long from, Watch.Listener listener) {
-    WatchOption option =
-        WatchOption.builder()
-            .isPrefix(prefix)
-            .withRevision(from)
-            .withRequireLeader(true)
-            .withProgressNotify(true)
-            .withCreateNotify(true)
-            .build();
-    return connection.client().getWatchClient().watch(bytes(key), option, listener);
+  EtcdWatchStream watch(String key, boolean prefix, long from, EtcdWatchStream.Listener listener)
+      throws SubnetException, InterruptedException {
+    try {
+      return connection.watch(EtcdJson.watch(key, prefix, from), listener);
+    } catch (EtcdException e) {
+      throw failure("watch " + key, e);
+    }
   }
 
   /** Returns the endpoints, for messages. */
@@ -232,54 +193,17 @@ final class EtcdStore implements AutoCloseable {
     connection.close();
   }
 
-  private static PutOption putOption(long leaseId) {
-    return leaseId == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(leaseId).build();
-  }
-
-  private static Entry entry(KeyValue kv) {
-    return new Entry(
-        kv.getKey().toString(StandardCharsets.UTF_8),
-        kv.getValue().toString(StandardCharsets.UTF_8),
-        kv.getLease(),
-        kv.getCreateRevision(),
-        kv.getModRevision());
-  }
-
-  static ByteSequence bytes(String s) {
-    return ByteSequence.from(s, StandardCharsets.UTF_8);
-  }
-
-  /**
-   * Sends a request and waits for its answer; a request refused as unauthenticated is sent once
-   * more if it turns out etcd has authentication disabled ({@link EtcdConnection}).
-   */
-  private <T> T await(Function<Client, CompletableFuture<T>> request, String what)
+  private JsonNode call(String path, String body, String what)
       throws SubnetException, InterruptedException {
     try {
-      return awaitOnce(request.apply(connection.client()), what);
-    } catch (SubnetException e) {
-      if (e.getCause() != null
-          && EtcdFailures.oneLine(e.getCause()).startsWith("UNAUTHENTICATED")
-          && connection.dropCredentialsIfAuthDisabled(timeout)) {
-        return awaitOnce(request.apply(connection.client()), what);
-      }
-      throw e;
+      return connection.call(path, body);
+    } catch (EtcdException e) {
+      throw failure(what, e);
     }
   }
 
-  private <T> T awaitOnce(CompletableFuture<T> future, String what)
-      throws SubnetException, InterruptedException {
-    try {
-      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      throw e;
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new SubnetException("etcd: " + what + ": " + failures.noAnswer(), e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new SubnetException("etcd: " + what + ": " + failures.failed(cause), cause);
-    }
+  private SubnetException failure(String what, EtcdException e) {
+    return new SubnetException(
+        "etcd: " + what + ": " + (e.isNoAnswer() ? failures.noAnswer() : failures.failed(e)), e);
   }
 }

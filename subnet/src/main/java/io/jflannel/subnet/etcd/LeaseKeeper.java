@@ -1,6 +1,5 @@
 package io.jflannel.subnet.etcd;
 
-import io.etcd.jetcd.watch.WatchEvent;
 import io.jflannel.core.lease.Lease;
 import io.jflannel.core.subnet.SubnetException;
 import java.time.Clock;
@@ -114,14 +113,13 @@ final class LeaseKeeper implements AutoCloseable, ResilientWatch.Handler {
   }
 
   @Override
-  public void onEvents(List<WatchEvent> events) {
-    for (WatchEvent event : events) {
-      if (event.getEventType() == WatchEvent.EventType.DELETE) {
+  public void onEvents(List<EtcdStore.Event> events) {
+    for (EtcdStore.Event event : events) {
+      if (event.deleted()) {
         lose("its key " + current.key() + " was deleted (by an operator, or expired)");
         return;
       }
-      if (event.getEventType() == WatchEvent.EventType.PUT
-          && event.getKeyValue().getCreateRevision() != current.createRevision()) {
+      if (event.kv().createRevision() != current.createRevision()) {
         lose("its key " + current.key() + " was re-created by someone else");
         return;
       }

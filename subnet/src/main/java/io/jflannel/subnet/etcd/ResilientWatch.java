@@ -1,9 +1,6 @@
 package io.jflannel.subnet.etcd;
 
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.CompactedException;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jflannel.core.subnet.SubnetException;
 import io.jflannel.subnet.Backoff;
 import java.time.Duration;
@@ -21,19 +18,17 @@ import org.slf4j.LoggerFactory;
  * with jittered backoff, and when etcd has compacted that revision away it asks its handler to
  * re-read the state and resumes after the re-read.
  *
- * <p>Mechanism. Each jetcd watcher it opens carries a generation number; a callback of an older
- * generation (a watcher being closed, or jetcd's own retry) is ignored, and an event whose {@code
- * modRevision} is not above the last revision seen is dropped, so overlapping watchers can neither
- * duplicate nor reorder events. jetcd retries some failures on its own from its own idea of the
- * revision; this class closes the failed watcher at once (which stops that retry) and opens the
- * next one itself, so there is exactly one resume point. Progress notifications advance the resume
- * revision when nothing under the key changes. The handler's {@link Handler#onEvents} runs under
- * this watch's lock, so calls are serial; it must be quick and must not call back into jetcd.
- * {@link Handler#resync} runs on the executor, with no watcher open.
+ * <p>Mechanism. Each watch stream it opens carries a generation number; a callback of an older
+ * generation (a stream being closed) is ignored, and an event whose {@code modRevision} is not
+ * above the last revision seen is dropped, so overlapping streams can neither duplicate nor reorder
+ * events. A failed stream is closed at once and the next one opened from the one resume point.
+ * Progress notifications advance the resume revision when nothing under the key changes. The
+ * handler's {@link Handler#onEvents} runs under this watch's lock, so calls are serial; it must be
+ * quick. {@link Handler#resync} runs on the executor, with no stream open.
  *
- * <p>Thread-safety: safe for use from any thread. jetcd's callbacks arrive on its event loop; jetcd
- * is never called while this class's lock is held (jetcd calls listeners under its own lock, so the
- * opposite order could deadlock). Does not own the store or the executor.
+ * <p>Thread-safety: safe for use from any thread. Stream callbacks arrive on the HTTP client's
+ * threads; no stream is opened or closed while this class's lock is held. Does not own the store or
+ * the executor.
  */
 final class ResilientWatch implements AutoCloseable {
 
@@ -45,7 +40,7 @@ final class ResilientWatch implements AutoCloseable {
     /**
      * Handles the events of one watch response: new revisions only, in order, one call at a time.
      */
-    void onEvents(List<WatchEvent> events);
+    void onEvents(List<EtcdStore.Event> events);
 
     /**
      * Re-reads the watched state from the store (at the start, or because the resume revision was
@@ -65,7 +60,7 @@ final class ResilientWatch implements AutoCloseable {
   private final Object lock = new Object();
   private long revision; // the last revision seen; guarded by lock
   private long generation; // guarded by lock
-  private Watch.Watcher watcher; // guarded by lock
+  private EtcdWatchStream watcher; // guarded by lock
   private Listener listener; // guarded by lock: the current watcher's listener
   private boolean closed; // guarded by lock
   private boolean failing; // guarded by lock: a failure was logged at WARN and not yet recovered
@@ -112,7 +107,7 @@ final class ResilientWatch implements AutoCloseable {
   /** Stops the watch; no handler call starts afterwards. Idempotent. */
   @Override
   public void close() {
-    Watch.Watcher open;
+    EtcdWatchStream open;
     synchronized (lock) {
       if (closed) {
         return;
@@ -127,8 +122,8 @@ final class ResilientWatch implements AutoCloseable {
   }
 
   /**
-   * Cuts the current listener loose from this watch. jetcd (vert.x) may keep a closed watcher and
-   * its listener reachable until etcd ends the stream; detached, the listener pins nothing else.
+   * Cuts the current listener loose from this watch: a closed stream's last callbacks, and anything
+   * that still holds the stream, reach nothing else.
    */
   private void detachListener() {
     if (listener != null) {
@@ -146,7 +141,7 @@ final class ResilientWatch implements AutoCloseable {
    * @return whether a re-read was started
    */
   boolean relist() {
-    Watch.Watcher open;
+    EtcdWatchStream open;
     synchronized (lock) {
       if (closed || watcher == null) {
         return false;
@@ -184,11 +179,14 @@ final class ResilientWatch implements AutoCloseable {
     synchronized (lock) {
       listener = next;
     }
-    Watch.Watcher opened;
+    EtcdWatchStream opened;
     try {
       opened = store.watch(key, prefix, from, next);
-    } catch (RuntimeException e) {
+    } catch (SubnetException | RuntimeException e) {
       failed(gen, e);
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the executor is shutting down
       return;
     }
     boolean current;
@@ -242,7 +240,7 @@ final class ResilientWatch implements AutoCloseable {
   }
 
   private void failed(long gen, Throwable error) {
-    Watch.Watcher open;
+    EtcdWatchStream open;
     Duration delay;
     boolean warn;
     long resumeAfter;
@@ -261,11 +259,11 @@ final class ResilientWatch implements AutoCloseable {
     }
     pulse.failed(error.getMessage() == null ? error.toString() : error.getMessage());
     closeQuietly(open);
-    if (error instanceof CompactedException compacted) {
+    if (error instanceof Compacted compacted) {
       log.warn(
           "{}: fell behind etcd compaction (revision {} compacted, resuming after {}); re-listing",
           name,
-          compacted.getCompactedRevision(),
+          compacted.revision,
           resumeAfter);
       schedule(this::resync, Duration.ZERO);
       return;
@@ -284,7 +282,18 @@ final class ResilientWatch implements AutoCloseable {
     schedule(this::connect, delay);
   }
 
-  private void received(long gen, WatchResponse response) {
+  private void received(long gen, JsonNode response) {
+    if (response.path("canceled").asBoolean(false)) {
+      long compactRevision = EtcdJson.number(response, "compact_revision");
+      failed(
+          gen,
+          compactRevision > 0
+              ? new Compacted(compactRevision)
+              : new IllegalStateException(
+                  "etcd canceled the watch: "
+                      + response.path("cancel_reason").asText("no reason given")));
+      return;
+    }
     synchronized (lock) {
       if (closed || gen != generation) {
         return;
@@ -295,17 +304,18 @@ final class ResilientWatch implements AutoCloseable {
         failing = false;
         log.info("{}: watching again after revision {}", name, revision);
       }
-      if (response.isCreatedNotify()) {
+      if (response.path("created").asBoolean(false)) {
         return;
       }
-      if (response.isProgressNotify()) {
-        revision = Math.max(revision, response.getHeader().getRevision());
+      List<EtcdStore.Event> events = EtcdJson.events(response);
+      if (events.isEmpty()) { // a progress notification
+        revision = Math.max(revision, EtcdJson.revision(response));
         return;
       }
-      List<WatchEvent> fresh = new ArrayList<>(response.getEvents().size());
+      List<EtcdStore.Event> fresh = new ArrayList<>(events.size());
       long last = revision;
-      for (WatchEvent event : response.getEvents()) {
-        long modRevision = event.getKeyValue().getModRevision();
+      for (EtcdStore.Event event : events) {
+        long modRevision = event.kv().modRevision();
         if (modRevision > revision) {
           fresh.add(event);
           last = Math.max(last, modRevision);
@@ -326,19 +336,30 @@ final class ResilientWatch implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(Watch.Watcher open) {
+  private static void closeQuietly(EtcdWatchStream open) {
     if (open == null) {
       return;
     }
     try {
       open.close();
     } catch (RuntimeException e) {
-      log.debug("closing an etcd watcher failed: {}", e.toString());
+      log.debug("closing an etcd watch stream failed: {}", e.toString());
     }
   }
 
-  /** Forwards one jetcd watcher's callbacks, tagged with its generation, until detached. */
-  private static final class Listener implements Watch.Listener {
+  /** etcd canceled the watch: its start revision was compacted away. */
+  private static final class Compacted extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final long revision;
+
+    Compacted(long revision) {
+      super("required revision has been compacted (compact revision " + revision + ")");
+      this.revision = revision;
+    }
+  }
+
+  /** Forwards one watch stream's callbacks, tagged with its generation, until detached. */
+  private static final class Listener implements EtcdWatchStream.Listener {
     private volatile ResilientWatch owner;
     private final long gen;
 
@@ -348,7 +369,7 @@ final class ResilientWatch implements AutoCloseable {
     }
 
     @Override
-    public void onNext(WatchResponse response) {
+    public void onResponse(JsonNode response) {
       ResilientWatch w = owner;
       if (w != null) {
         w.received(gen, response);
@@ -356,18 +377,10 @@ final class ResilientWatch implements AutoCloseable {
     }
 
     @Override
-    public void onError(Throwable error) {
+    public void onFailure(Throwable error) {
       ResilientWatch w = owner;
       if (w != null) {
         w.failed(gen, error);
-      }
-    }
-
-    @Override
-    public void onCompleted() {
-      ResilientWatch w = owner;
-      if (w != null) {
-        w.failed(gen, new IllegalStateException("the watch was ended by etcd"));
       }
     }
   }

@@ -1,8 +1,8 @@
 package io.jflannel.subnet.etcd;
 
-import static io.jflannel.subnet.etcd.EtcdStore.bytes;
 import static io.jflannel.subnet.etcd.EtcdTestSupport.CONFIG;
 import static io.jflannel.subnet.etcd.EtcdTestSupport.attrs;
+import static io.jflannel.subnet.etcd.EtcdTestSupport.bytes;
 import static io.jflannel.subnet.etcd.EtcdTestSupport.get;
 import static io.jflannel.subnet.etcd.EtcdTestSupport.put;
 import static io.jflannel.subnet.etcd.EtcdTestSupport.value;

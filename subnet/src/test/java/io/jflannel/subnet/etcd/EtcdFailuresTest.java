@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The wording of failed requests, from the messages etcd 3.4 and jetcd give. */
+/** The wording of failed requests, from the messages etcd 3.4 and the HTTP client give. */
 class EtcdFailuresTest {
 
   private static final EtcdOptions OPTIONS =
@@ -53,11 +53,21 @@ class EtcdFailuresTest {
   }
 
   @Test
-  void otherFailuresKeepTheClientsMessageOnOneLine() {
+  void anEndpointThatCannotBeReachedNamesTheFlag() {
+    assertThat(failed(OPTIONS, "UNAVAILABLE: io exception\n\tat somewhere"))
+        .isEqualTo(
+            "cannot reach etcd at [http://10.0.0.1:2379] (UNAVAILABLE: io exception at"
+                + " somewhere); is etcd running and reachable (--etcd-endpoints)?");
+  }
+
+  @Test
+  void otherFailuresKeepEtcdsMessageOnOneLine() {
     assertThat(failed(OPTIONS, "UNAUTHENTICATED")) // no credentials: not ours to explain
         .isEqualTo("at [http://10.0.0.1:2379] failed: UNAUTHENTICATED");
-    assertThat(failed(OPTIONS, "UNAVAILABLE: io exception\n\tat somewhere"))
-        .isEqualTo("at [http://10.0.0.1:2379] failed: UNAVAILABLE: io exception at somewhere");
+    assertThat(failed(OPTIONS, "RESOURCE_EXHAUSTED: etcdserver: mvcc:\n database space exceeded"))
+        .isEqualTo(
+            "at [http://10.0.0.1:2379] failed: RESOURCE_EXHAUSTED: etcdserver: mvcc: database"
+                + " space exceeded");
     assertThat(new EtcdFailures(OPTIONS, null, Duration.ofSeconds(10)).noAnswer())
         .isEqualTo(
             "no answer from [http://10.0.0.1:2379] within 10000 ms; is etcd running and reachable"

@@ -82,6 +82,30 @@ class EtcdSubnetManagerIT {
   }
 
   @Test
+  void anEndpointThatCannotBeReachedIsPassedOverForTheNext() throws Exception {
+    EtcdSubnetManager m =
+        manager(
+            o -> o.withEndpoints(List.of("http://127.0.0.1:1", ETCD.endpoint())),
+            EtcdTestSupport.timings());
+    Lease lease = acquire(m, "192.168.1.7");
+
+    KeyValue kv =
+        get(client, leaseKey(SubnetKeys.name(new LeaseKey(lease.subnet(), null)))).orElseThrow();
+    assertThat(value(kv)).isEqualTo(attrs("192.168.1.7").toJson());
+  }
+
+  @Test
+  void anEtcdThatCannotBeReachedIsNamedWithTheFlag() throws Exception {
+    EtcdSubnetManager m =
+        manager(o -> o.withEndpoints(List.of("http://127.0.0.1:1")), EtcdTestSupport.timings());
+    assertThatThrownBy(m::networkConfig)
+        .isInstanceOf(SubnetException.class)
+        .hasMessageStartingWith(
+            "etcd: read " + prefix + "/config: cannot reach etcd at [http://127.0.0.1:1] (")
+        .hasMessageEndingWith("); is etcd running and reachable (--etcd-endpoints)?");
+  }
+
+  @Test
   void missingConfigSaysHowToWriteItWithTheV3Api() throws Exception {
     EtcdTestSupport.delete(client, prefix + "/config");
     EtcdSubnetManager m = manager();

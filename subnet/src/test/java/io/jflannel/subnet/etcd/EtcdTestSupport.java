@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.PutOption;
@@ -59,8 +60,13 @@ final class EtcdTestSupport {
     return new LeaseAttrs(Ip4.parse(publicIp), null, "vxlan", data, null);
   }
 
+  /** {@code s} as UTF-8 bytes for jetcd, the tests' own client. */
+  static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+
   static void put(Client client, String key, String value) throws Exception {
-    client.getKVClient().put(EtcdStore.bytes(key), EtcdStore.bytes(value)).get(5, TimeUnit.SECONDS);
+    client.getKVClient().put(bytes(key), bytes(value)).get(5, TimeUnit.SECONDS);
   }
 
   static void putWithTtl(Client client, String key, String value, long ttlSeconds)
@@ -68,20 +74,16 @@ final class EtcdTestSupport {
     long lease = client.getLeaseClient().grant(ttlSeconds).get(5, TimeUnit.SECONDS).getID();
     client
         .getKVClient()
-        .put(
-            EtcdStore.bytes(key),
-            EtcdStore.bytes(value),
-            PutOption.builder().withLeaseId(lease).build())
+        .put(bytes(key), bytes(value), PutOption.builder().withLeaseId(lease).build())
         .get(5, TimeUnit.SECONDS);
   }
 
   static void delete(Client client, String key) throws Exception {
-    client.getKVClient().delete(EtcdStore.bytes(key)).get(5, TimeUnit.SECONDS);
+    client.getKVClient().delete(bytes(key)).get(5, TimeUnit.SECONDS);
   }
 
   static Optional<KeyValue> get(Client client, String key) throws Exception {
-    List<KeyValue> kvs =
-        client.getKVClient().get(EtcdStore.bytes(key)).get(5, TimeUnit.SECONDS).getKvs();
+    List<KeyValue> kvs = client.getKVClient().get(bytes(key)).get(5, TimeUnit.SECONDS).getKvs();
     return kvs.isEmpty() ? Optional.empty() : Optional.of(kvs.get(0));
   }
 
@@ -90,7 +92,7 @@ final class EtcdTestSupport {
     return client
         .getKVClient()
         .get(
-            EtcdStore.bytes(prefix),
+            bytes(prefix),
             io.etcd.jetcd.options.GetOption.builder().isPrefix(true).withKeysOnly(true).build())
         .get()
         .getKvs()
@@ -112,12 +114,7 @@ final class EtcdTestSupport {
   }
 
   static long currentRevision(Client client) throws Exception {
-    return client
-        .getKVClient()
-        .get(EtcdStore.bytes("/"))
-        .get(5, TimeUnit.SECONDS)
-        .getHeader()
-        .getRevision();
+    return client.getKVClient().get(bytes("/")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
   }
 
   /**
