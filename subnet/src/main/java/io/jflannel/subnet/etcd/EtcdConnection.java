@@ -29,11 +29,12 @@ import org.slf4j.LoggerFactory;
 /**
  * etcd's v3 API as its JSON gateway serves it on every client URL ({@code /v3/kv/range}, {@code
  * /v3/watch}, ...; etcd 3.4 and later, unless started with {@code --enable-grpc-gateway=false}),
- * through the JDK's HTTP client, configured from the {@code --etcd-*} flags as upstream configures
- * etcd's Go client: TLS (1.2 or 1.3) when both {@code --etcd-keyfile} and {@code --etcd-certfile}
- * are given, with the files read and checked first ({@link EtcdTls}); credentials when both {@code
- * --etcd-username} and {@code --etcd-password} are given. The keys and values in etcd are the same
- * whichever way they are written, so this node and upstream's nodes share one etcd.
+ * through the JDK's HTTP client (watch streams on sockets of their own: {@link EtcdWatchStream}),
+ * configured from the {@code --etcd-*} flags as upstream configures etcd's Go client: TLS (1.2 or
+ * 1.3) when both {@code --etcd-keyfile} and {@code --etcd-certfile} are given, with the files read
+ * and checked first ({@link EtcdTls}); credentials when both {@code --etcd-username} and {@code
+ * --etcd-password} are given. The keys and values in etcd are the same whichever way they are
+ * written, so this node and upstream's nodes share one etcd.
  *
  * <p>Why not gRPC: a gRPC client (jetcd on Netty and Vert.x) loaded about 2,000 classes and a set
  * of event-loop threads for a handful of requests and two watches (BENCHMARKS.md, "Start-up and
@@ -61,6 +62,7 @@ final class EtcdConnection implements AutoCloseable {
   private final EtcdOptions options;
   private final EtcdTls tls;
   private final HttpClient http;
+  private final SSLContext ssl; // the HTTP client's: without TLS files, one that trusts nothing
   private final List<String> endpoints;
   private final Duration timeout;
   private final AtomicInteger preferred = new AtomicInteger();
@@ -70,9 +72,11 @@ final class EtcdConnection implements AutoCloseable {
   private boolean credentials; // guarded by auth: send credentials (until etcd says it has no auth)
   private String token; // guarded by auth: null until authenticated
 
-  private EtcdConnection(EtcdOptions options, EtcdTls tls, HttpClient http, Duration timeout) {
+  private EtcdConnection(
+      EtcdOptions options, EtcdTls tls, SSLContext ssl, HttpClient http, Duration timeout) {
     this.options = options;
     this.tls = tls;
+    this.ssl = ssl;
     this.http = http;
     this.timeout = timeout;
     List<String> trimmed = new ArrayList<>();
@@ -93,14 +97,17 @@ final class EtcdConnection implements AutoCloseable {
     HttpClient.Builder builder =
         HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout);
     EtcdTls tls = null;
+    SSLContext ssl = null;
     if (options.tls()) {
       tls = EtcdTls.load(options, new Date());
-      builder.sslContext(sslContext(options, tls));
+      ssl = sslContext(options, tls);
+      builder.sslContext(ssl);
       SSLParameters parameters = new SSLParameters();
       parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
       builder.sslParameters(parameters);
     } else {
-      builder.sslContext(plainOnly());
+      ssl = plainOnly();
+      builder.sslContext(ssl);
       log.warn(
           "no certificate provided: connecting to etcd {} with http. This is insecure{}",
           options.endpoints(),
@@ -108,7 +115,7 @@ final class EtcdConnection implements AutoCloseable {
               ? ""
               : " (TLS needs both --etcd-keyfile and --etcd-certfile)");
     }
-    EtcdConnection connection = new EtcdConnection(options, tls, builder.build(), timeout);
+    EtcdConnection connection = new EtcdConnection(options, tls, ssl, builder.build(), timeout);
     if (!options.username().isEmpty() && !options.password().isEmpty()) {
       connection.credentials = true;
     } else if (!options.username().isEmpty() || !options.password().isEmpty()) {
@@ -224,18 +231,14 @@ final class EtcdConnection implements AutoCloseable {
   EtcdWatchStream watch(String body, EtcdWatchStream.Listener listener)
       throws EtcdException, InterruptedException {
     int index = Math.floorMod(preferred.get(), endpoints.size());
-    HttpRequest request =
-        withToken(
-                HttpRequest.newBuilder(URI.create(endpoints.get(index) + "/v3/watch")),
-                authorization())
-            .header("Content-Type", "application/json")
-            .header("Grpc-Metadata-hasleader", "true")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
+    URI endpoint = URI.create(endpoints.get(index));
     EtcdWatchStream stream =
         EtcdWatchStream.open(
-            http,
-            request,
+            endpoint,
+            "https".equalsIgnoreCase(endpoint.getScheme()) ? ssl : null,
+            authorization(),
+            body,
+            timeout,
             new EtcdWatchStream.Listener() {
               @Override
               public void onResponse(JsonNode result) {
@@ -249,7 +252,7 @@ final class EtcdConnection implements AutoCloseable {
               }
             });
     synchronized (streams) {
-      streams.removeIf(s -> s.isDone());
+      streams.removeIf(EtcdWatchStream::isDone);
       streams.add(stream);
     }
     return stream;

@@ -145,7 +145,11 @@ final class EtcdLeaseWatch implements LeaseWatch, ResilientWatch.Handler {
           .whenComplete(
               (answer, error) -> {
                 if (error == null) {
-                  pulse.answered();
+                  if (pulse.answered() && watch.reconnect()) {
+                    log.info(
+                        "{}: etcd answers again after a missed ping; watching on a new connection",
+                        keys.subnets());
+                  }
                 } else {
                   pulse.unanswered();
                 }

@@ -157,6 +157,29 @@ final class ResilientWatch implements AutoCloseable {
   }
 
   /**
+   * Replaces the open stream with a new one that resumes after the last revision seen, for a stream
+   * whose connection may have died without a word (see {@link WatchPulse}); no event is lost or
+   * repeated. Does nothing unless a stream is open.
+   *
+   * @return whether a new stream is being opened
+   */
+  boolean reconnect() {
+    EtcdWatchStream open;
+    synchronized (lock) {
+      if (closed || watcher == null) {
+        return false;
+      }
+      generation++;
+      open = watcher;
+      watcher = null;
+      detachListener();
+    }
+    closeQuietly(open);
+    schedule(this::connect, Duration.ZERO);
+    return true;
+  }
+
+  /**
    * Whether this watch reaches etcd: its failures are reported to the pulse, and cleared when etcd
    * answers the watch again; the owner adds its pings.
    */

@@ -6,11 +6,13 @@ import java.util.Optional;
 /**
  * Whether a lease watch reaches etcd, for the daemon's readiness check: down from a failure of its
  * {@link ResilientWatch} until etcd answers the watch again, and down while a ping (a cheap read,
- * {@link EtcdStore#ping}) has gone unanswered for too long. jetcd reconnects a cut watch stream by
- * itself without telling its listener, so the ping is what notices an etcd that stopped or cannot
- * be reached while nothing changes. The ping is not a progress request on the watch stream: etcd
- * 3.4 answers one that was queued while it was away with its current revision before the
- * reconnected watch has caught up, which would move the resume point past events not yet seen.
+ * {@link EtcdStore#ping}) has gone unanswered for too long. A watch stream whose connection died
+ * silently (a host or a middlebox that went away without a reset) neither delivers nor fails, so
+ * the ping is what notices an etcd that stopped or cannot be reached while nothing changes; and
+ * when etcd answers again after a missed ping, the owner replaces the watch's stream ({@link
+ * #answered}). The ping is not a progress request on the watch stream: etcd 3.4 answers one that
+ * was queued while it was away with its current revision before the reconnected watch has caught
+ * up, which would move the resume point past events not yet seen.
  *
  * <p>Thread-safe; time is {@link System#nanoTime}.
  */
@@ -19,6 +21,7 @@ final class WatchPulse {
   private String failure; // guarded by this: why the watch failed, until etcd answers it again
   private long pingedAt; // guarded by this: nanoTime of the first unanswered ping, or 0
   private boolean inFlight; // guarded by this: a ping awaits its outcome
+  private boolean missed; // guarded by this: a ping went unanswered since the last answer
 
   /** A pulse for the watch called {@code name} in messages. */
   WatchPulse(String name) {
@@ -50,15 +53,24 @@ final class WatchPulse {
     return true;
   }
 
-  /** etcd answered the ping. */
-  synchronized void answered() {
+  /**
+   * etcd answered the ping.
+   *
+   * @return whether an earlier ping had gone unanswered: etcd was away or out of reach, and a watch
+   *     stream opened before may have died without a word
+   */
+  synchronized boolean answered() {
     inFlight = false;
     pingedAt = 0;
+    boolean back = missed;
+    missed = false;
+    return back;
   }
 
   /** The ping failed or timed out: the next may be sent, the wait goes on. */
   synchronized void unanswered() {
     inFlight = false;
+    missed = true;
   }
 
   /** Why etcd is not reached now, or empty; a ping may wait {@code patience} for its answer. */

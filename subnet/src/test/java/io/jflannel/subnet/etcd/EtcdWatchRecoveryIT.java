@@ -105,6 +105,38 @@ class EtcdWatchRecoveryIT {
     }
   }
 
+  /**
+   * etcd's host gone without a word (no reset, no refusal): the watch stream falls silent; pings go
+   * unanswered. Once etcd answers a ping again, the silent stream is replaced and resumes where it
+   * was (without that: TCP keepalive's 45 s, or the re-list every 10 minutes).
+   */
+  @Test
+  void aWatchSilencedWithEtcdsHostIsReplacedOnceEtcdAnswersAgain() throws Exception {
+    put(client, key(1), attrs("192.168.0.1").toJson());
+    try (TcpProxy proxy = new TcpProxy(ETCD.clientPort())) {
+      EtcdTestSupport.Recorder recorder = watchingManager(proxy.endpoint(), 1);
+      put(client, key(3), attrs("192.168.0.3").toJson());
+      assertThat(recorder.take(1, WAIT)) // the stream is open and delivers
+          .extracting(EtcdTestSupport::describe)
+          .containsExactly("+10.5.3.0/24");
+
+      proxy.silence();
+      put(client, key(2), attrs("192.168.0.2").toJson());
+      await("a ping missed")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> manager.unreachable().isPresent());
+      recorder.assertNoMoreEvents(Duration.ofMillis(200)); // the stream is silent
+      proxy.restore(); // new connections work; the silenced ones stay silent
+
+      assertThat(recorder.take(1, Duration.ofSeconds(20)))
+          .extracting(EtcdTestSupport::describe)
+          .containsExactly("+10.5.2.0/24");
+      recorder.assertNoMoreEvents(Duration.ofSeconds(1));
+      assertThat(recorder.peers().keySet()).containsExactly(subnet(1), subnet(2), subnet(3));
+    }
+  }
+
   /** What the daemon's readiness check polls: why etcd cannot be reached, only while it cannot. */
   @Test
   void reportsEtcdUnreachableWhileTheWatchIsCutAndNotOnceItWatchesAgain() throws Exception {

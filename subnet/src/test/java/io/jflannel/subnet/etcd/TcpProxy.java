@@ -7,15 +7,16 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP proxy in front of etcd that a test can cut and restore: cutting closes every
  * connection and refuses new ones (accepted and closed at once), so a client sees etcd go away
- * while etcd itself keeps running and can be changed and compacted by the test meanwhile.
- *
- * <p>Two threads per connection copy bytes; the accept thread and all copiers are daemons. Closing
- * the proxy closes everything. Thread-safe.
+ * while etcd itself keeps running and can be changed and compacted by the test meanwhile. Silencing
+ * ({@link #silence}) keeps the open connections but drops what passes through them, as a dead host
+ * would.
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -23,6 +24,7 @@ final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile boolean cut;
+  private final Set<Socket> silenced = ConcurrentHashMap.newKeySet();
 
   TcpProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -44,6 +46,15 @@ final class TcpProxy implements AutoCloseable {
       closeQuietly(s);
     }
     sockets.clear();
+  }
+
+  /**
+   * From now on, drops every byte on the connections open now, in both directions, without closing
+   * them, and refuses new connections until {@link #restore}: etcd's host gone without a word.
+   */
+  void silence() {
+    cut = true;
+    silenced.addAll(sockets);
   }
 
   /** Accepts connections again. */
@@ -90,7 +101,9 @@ final class TcpProxy implements AutoCloseable {
                   OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                  out.write(buffer, 0, n);
+                  if (!silenced.contains(from)) {
+                    out.write(buffer, 0, n);
+                  }
                 }
               } catch (IOException e) {
                 // connection closed: fall through and close both ends

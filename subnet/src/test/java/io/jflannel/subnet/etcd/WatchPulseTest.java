@@ -35,4 +35,16 @@ class WatchPulseTest {
     assertThat(pulse.down(Duration.ZERO)).isEmpty();
     assertThat(pulse.pinging()).isTrue();
   }
+
+  @Test
+  void anAnswerAfterAMissedPingSaysEtcdIsBackOnce() {
+    assertThat(pulse.pinging()).isTrue();
+    assertThat(pulse.answered()).as("no ping missed").isFalse();
+    assertThat(pulse.pinging()).isTrue();
+    pulse.unanswered();
+    assertThat(pulse.pinging()).isTrue();
+    assertThat(pulse.answered()).as("back after a missed ping").isTrue();
+    assertThat(pulse.pinging()).isTrue();
+    assertThat(pulse.answered()).as("said once").isFalse();
+  }
 }
