@@ -3,13 +3,8 @@ package io.jflannel.subnet.etcd;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jflannel.core.subnet.SubnetException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,23 +13,24 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * etcd's v3 API as its JSON gateway serves it on every client URL ({@code /v3/kv/range}, {@code
  * /v3/watch}, ...; etcd 3.4 and later, unless started with {@code --enable-grpc-gateway=false}),
- * through the JDK's HTTP client (watch streams on sockets of their own: {@link EtcdWatchStream}),
- * configured from the {@code --etcd-*} flags as upstream configures etcd's Go client: TLS (1.2 or
- * 1.3) when both {@code --etcd-keyfile} and {@code --etcd-certfile} are given, with the files read
- * and checked first ({@link EtcdTls}); credentials when both {@code --etcd-username} and {@code
- * --etcd-password} are given. The keys and values in etcd are the same whichever way they are
- * written, so this node and upstream's nodes share one etcd.
+ * over HTTP/1.1 ({@link Http1}; watch streams: {@link EtcdWatchStream}), configured from the {@code
+ * --etcd-*} flags as upstream configures etcd's Go client: TLS (1.2 or 1.3) when both {@code
+ * --etcd-keyfile} and {@code --etcd-certfile} are given, with the files read and checked first
+ * ({@link EtcdTls}); credentials when both {@code --etcd-username} and {@code --etcd-password} are
+ * given. The keys and values in etcd are the same whichever way they are written, so this node and
+ * upstream's nodes share one etcd.
  *
  * <p>Why not gRPC: a gRPC client (jetcd on Netty and Vert.x) loaded about 2,000 classes and a set
  * of event-loop threads for a handful of requests and two watches (BENCHMARKS.md, "Start-up and
@@ -46,23 +42,19 @@ import org.slf4j.LoggerFactory;
  * valid; when etcd answers that authentication is not enabled, the client goes on without, as Go's
  * client does.
  *
- * <p>Thread-safe. {@link #close} ends the open watch streams.
+ * <p>Thread-safe. {@link #close} ends the open watch streams and the kept connections.
  */
 final class EtcdConnection implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EtcdConnection.class);
 
-  /** Reads a successful answer's body. */
-  interface Decoder<T> {
-    T decode(InputStream body) throws IOException;
-  }
-
-  private static final Decoder<JsonNode> TREE = EtcdJson.MAPPER::readTree;
+  private static final Http1.BodyReader<JsonNode> TREE = EtcdJson.MAPPER::readTree;
 
   private final EtcdOptions options;
   private final EtcdTls tls;
-  private final HttpClient http;
-  private final SSLContext ssl; // the HTTP client's: without TLS files, one that trusts nothing
+  private final Http1 http;
+  private final SSLContext ssl; // null without TLS files
+  private final ExecutorService pinger; // the asynchronous requests' one thread, made on demand
   private final List<String> endpoints;
   private final Duration timeout;
   private final AtomicInteger preferred = new AtomicInteger();
@@ -72,13 +64,26 @@ final class EtcdConnection implements AutoCloseable {
   private boolean credentials; // guarded by auth: send credentials (until etcd says it has no auth)
   private String token; // guarded by auth: null until authenticated
 
-  private EtcdConnection(
-      EtcdOptions options, EtcdTls tls, SSLContext ssl, HttpClient http, Duration timeout) {
+  private EtcdConnection(EtcdOptions options, EtcdTls tls, SSLContext ssl, Duration timeout) {
     this.options = options;
     this.tls = tls;
     this.ssl = ssl;
-    this.http = http;
+    this.http = new Http1(ssl, timeout);
     this.timeout = timeout;
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "jflannel-etcd-ping");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.allowCoreThreadTimeOut(true);
+    this.pinger = executor;
     List<String> trimmed = new ArrayList<>();
     for (String endpoint : options.endpoints()) {
       trimmed.add(endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint);
@@ -93,21 +98,12 @@ final class EtcdConnection implements AutoCloseable {
    * @throws SubnetException if the TLS files cannot be read or do not fit together
    */
   static EtcdConnection open(EtcdOptions options, Duration timeout) throws SubnetException {
-    // HTTP/1.1: the gateway streams a watch as one long answer; plain h2c would need an upgrade
-    HttpClient.Builder builder =
-        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout);
     EtcdTls tls = null;
     SSLContext ssl = null;
     if (options.tls()) {
       tls = EtcdTls.load(options, new Date());
       ssl = sslContext(options, tls);
-      builder.sslContext(ssl);
-      SSLParameters parameters = new SSLParameters();
-      parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-      builder.sslParameters(parameters);
     } else {
-      ssl = plainOnly();
-      builder.sslContext(ssl);
       log.warn(
           "no certificate provided: connecting to etcd {} with http. This is insecure{}",
           options.endpoints(),
@@ -115,7 +111,7 @@ final class EtcdConnection implements AutoCloseable {
               ? ""
               : " (TLS needs both --etcd-keyfile and --etcd-certfile)");
     }
-    EtcdConnection connection = new EtcdConnection(options, tls, ssl, builder.build(), timeout);
+    EtcdConnection connection = new EtcdConnection(options, tls, ssl, timeout);
     if (!options.username().isEmpty() && !options.password().isEmpty()) {
       connection.credentials = true;
     } else if (!options.username().isEmpty() || !options.password().isEmpty()) {
@@ -142,21 +138,6 @@ final class EtcdConnection implements AutoCloseable {
     }
   }
 
-  /**
-   * A TLS context for a client that speaks plain HTTP only: without one, the HTTP client builds the
-   * JDK's default context, which reads and parses the JDK's whole CA store (about 150 more classes
-   * and the certificates' parsing at start-up, for nothing).
-   */
-  private static SSLContext plainOnly() throws SubnetException {
-    try {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(new KeyManager[0], new TrustManager[0], null);
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new SubnetException("cannot set up the etcd client: " + EtcdFailures.oneLine(e), e);
-    }
-  }
-
   /** Returns the options the client was built from. */
   EtcdOptions options() {
     return options;
@@ -176,7 +157,7 @@ final class EtcdConnection implements AutoCloseable {
    * Sends a request to {@code path} (e.g. {@code /v3/kv/range}) and decodes etcd's answer; a token
    * etcd no longer accepts is renewed and the request sent once more.
    */
-  <T> T call(String path, String body, Decoder<T> decoder)
+  <T> T call(String path, String body, Http1.BodyReader<T> decoder)
       throws EtcdException, InterruptedException {
     String token = authorization();
     try {
@@ -205,22 +186,24 @@ final class EtcdConnection implements AutoCloseable {
     synchronized (auth) {
       held = token;
     }
-    return http.sendAsync(
-            request(index, path, body, held, timeout), HttpResponse.BodyHandlers.ofString())
-        .thenApply(
-            response -> {
-              if (response.statusCode() != 200) {
-                throw new CompletionException(
-                    httpError(response.statusCode(), response.body(), path));
-              }
-              return response;
-            })
-        .whenComplete(
-            (response, error) -> {
-              if (error != null) {
-                preferred.compareAndSet(index, index + 1);
-              }
-            });
+    CompletableFuture<Object> answer = new CompletableFuture<>();
+    try {
+      pinger.execute(
+          () -> {
+            try {
+              answer.complete(
+                  http.post(URI.create(endpoints.get(index)), path, held, body, timeout, TREE));
+            } catch (Http1.Refused e) {
+              answer.completeExceptionally(httpError(e.status, e.body, path));
+            } catch (IOException | RuntimeException e) {
+              preferred.compareAndSet(index, index + 1);
+              answer.completeExceptionally(unreachable(e));
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      answer.completeExceptionally(EtcdException.unreachable("the etcd client is closed", e));
+    }
+    return answer;
   }
 
   /**
@@ -235,7 +218,7 @@ final class EtcdConnection implements AutoCloseable {
     EtcdWatchStream stream =
         EtcdWatchStream.open(
             endpoint,
-            "https".equalsIgnoreCase(endpoint.getScheme()) ? ssl : null,
+            ssl,
             authorization(),
             body,
             timeout,
@@ -258,7 +241,7 @@ final class EtcdConnection implements AutoCloseable {
     return stream;
   }
 
-  private <T> T send(String path, String body, String token, Decoder<T> decoder)
+  private <T> T send(String path, String body, String token, Http1.BodyReader<T> decoder)
       throws EtcdException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     int start = preferred.get();
@@ -268,43 +251,36 @@ final class EtcdConnection implements AutoCloseable {
       if (left <= 0) {
         break;
       }
-      int index = Math.floorMod(start + i, endpoints.size());
-      HttpResponse<InputStream> response;
-      try {
-        response =
-            http.send(
-                request(index, path, body, token, Duration.ofNanos(left)),
-                HttpResponse.BodyHandlers.ofInputStream());
-      } catch (IOException e) {
-        last = e; // not reached, or no answer in time: the next endpoint
-        continue;
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
       }
-      preferred.set(index);
-      try (InputStream in = response.body()) {
-        if (response.statusCode() != 200) {
-          throw httpError(
-              response.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8), path);
-        }
-        return decoder.decode(in);
+      int index = Math.floorMod(start + i, endpoints.size());
+      try {
+        T answer =
+            http.post(
+                URI.create(endpoints.get(index)),
+                path,
+                token,
+                body,
+                Duration.ofNanos(left),
+                decoder);
+        preferred.set(index);
+        return answer;
+      } catch (Http1.Refused e) {
+        preferred.set(index);
+        throw httpError(e.status, e.body, path);
+      } catch (Http1.Broken e) {
+        // sent: etcd may have carried it out, so not again elsewhere
+        throw e.getCause() instanceof SocketTimeoutException
+            ? EtcdException.noAnswer(e.getCause())
+            : unreachable(e.getCause());
       } catch (IOException e) {
-        throw unreachable(e); // the answer broke off, or is not etcd's JSON
+        last = e; // not reached, no answer in time, or a broken answer: the next endpoint
       }
     }
-    throw last instanceof HttpTimeoutException || last == null
+    throw last instanceof SocketTimeoutException || last == null
         ? EtcdException.noAnswer(last)
         : unreachable(last);
-  }
-
-  private HttpRequest request(int index, String path, String body, String token, Duration wait) {
-    return withToken(HttpRequest.newBuilder(URI.create(endpoints.get(index) + path)), token)
-        .timeout(wait)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
-  }
-
-  private static HttpRequest.Builder withToken(HttpRequest.Builder builder, String token) {
-    return token == null ? builder : builder.header("Authorization", token);
   }
 
   /** The token to send, authenticating first if needed; null without credentials. */
@@ -382,7 +358,7 @@ final class EtcdConnection implements AutoCloseable {
     if (cause instanceof EtcdException etcd) {
       return etcd;
     }
-    if (cause instanceof HttpTimeoutException) {
+    if (cause instanceof SocketTimeoutException) {
       return EtcdException.noAnswer(cause);
     }
     return EtcdException.unreachable(EtcdFailures.oneLine(cause), cause);
@@ -396,5 +372,7 @@ final class EtcdConnection implements AutoCloseable {
       streams.clear();
     }
     open.forEach(EtcdWatchStream::close);
+    http.close();
+    pinger.shutdown();
   }
 }

@@ -42,15 +42,14 @@ class EtcdWatchStreamTest {
   void chunkedBodiesAreDecodedAcrossChunkBoundariesAndExtensions() throws Exception {
     String wire = "4\r\nab\nc\r\n3;ext=1\r\nd\ne\r\n0\r\n\r\n";
     InputStream chunked =
-        new EtcdWatchStream.Chunked(
-            new ByteArrayInputStream(wire.getBytes(StandardCharsets.ISO_8859_1)));
+        new Http1.Chunked(new ByteArrayInputStream(wire.getBytes(StandardCharsets.ISO_8859_1)));
     assertThat(new String(chunked.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ab\ncd\ne");
   }
 
   @Test
   void theWatchSocketHasTcpKeepaliveWithTheStreamsTimings() throws Exception {
     try (Socket s = new Socket()) {
-      EtcdWatchStream.keepAlive(s);
+      Http1.keepAlive(s);
       assertThat(s.getKeepAlive()).isTrue();
       assertThat(s.getOption(ExtendedSocketOptions.TCP_KEEPIDLE)).isEqualTo(30);
       assertThat(s.getOption(ExtendedSocketOptions.TCP_KEEPINTERVAL)).isEqualTo(5);
@@ -74,9 +73,7 @@ class EtcdWatchStreamTest {
       try (Socket s = server.accept()) {
         InputStream in = s.getInputStream();
         StringBuilder request = new StringBuilder();
-        for (String line = EtcdWatchStream.line(in);
-            !line.isEmpty();
-            line = EtcdWatchStream.line(in)) {
+        for (String line = Http1.line(in); !line.isEmpty(); line = Http1.line(in)) {
           request.append(line).append('\n');
         }
         head = request.toString();
@@ -126,7 +123,7 @@ class EtcdWatchStreamTest {
           Duration.ofSeconds(5),
           recorder);
       try (Socket s = server.accept()) {
-        while (!EtcdWatchStream.line(s.getInputStream()).isEmpty()) {
+        while (!Http1.line(s.getInputStream()).isEmpty()) {
           // the request's head
         }
         String body =

@@ -1,0 +1,456 @@
+package io.jflannel.subnet.etcd;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import jdk.net.ExtendedSocketOptions;
+
+/**
+ * The HTTP/1.1 that etcd's JSON gateway needs, on plain sockets: a {@code POST} of a JSON body, an
+ * answer with a {@code Content-Length} or chunked body; TLS (1.2 or 1.3, etcd's certificate checked
+ * against the endpoint's host) for https endpoints. Idle connections are kept per endpoint for the
+ * next request (30 s at most).
+ *
+ * <p>Why not the JDK's HTTP client: it loads about 800 classes of its own and of TLS (its default
+ * TLS context reads the JDK's CA store even for http), for requests this small; flanneld's etcd
+ * client is a handful of request kinds and one long answer per watch (BENCHMARKS.md, "Start-up and
+ * footprint").
+ *
+ * <p>Thread-safe: a connection serves one request at a time.
+ */
+final class Http1 implements AutoCloseable {
+
+  /** Reads a 200 answer's body. */
+  interface BodyReader<T> {
+    T read(InputStream body) throws IOException;
+  }
+
+  /** An answer other than 200, with its body as text. */
+  static final class Refused extends IOException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+    final String body;
+
+    Refused(int status, String body) {
+      super("HTTP " + status);
+      this.status = status;
+      this.body = body;
+    }
+  }
+
+  /**
+   * The request was sent, and then its answer broke off or did not come: etcd may have carried it
+   * out, so it is not sent again elsewhere.
+   */
+  static final class Broken extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Broken(IOException cause) {
+      super(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
+    }
+  }
+
+  private static final long IDLE_NANOS = Duration.ofSeconds(30).toNanos();
+
+  private final SSLContext ssl;
+  private final Duration connectTimeout;
+  private final Map<String, Deque<Connection>> idle = new HashMap<>(); // guarded by itself
+  private volatile boolean closed;
+
+  /**
+   * @param ssl the TLS context for https endpoints; null: https endpoints are refused
+   */
+  Http1(SSLContext ssl, Duration connectTimeout) {
+    this.ssl = ssl;
+    this.connectTimeout = connectTimeout;
+  }
+
+  /**
+   * Posts {@code body} to {@code endpoint}{@code path} and reads a 200 answer with {@code reader}.
+   *
+   * @param token sent as {@code Authorization}, or null
+   * @param timeout the longest the request may take to connect and to wait for each read
+   * @throws Refused for an answer other than 200
+   * @throws Broken when the answer broke off or did not come in time after the request was sent
+   * @throws IOException when the endpoint cannot be reached, or the request could not be sent
+   */
+  <T> T post(
+      URI endpoint, String path, String token, String body, Duration timeout, BodyReader<T> reader)
+      throws IOException {
+    Connection c = reuse(endpoint);
+    if (c == null) {
+      c = new Connection(endpoint, open(endpoint, ssl, connectTimeout, false));
+    }
+    boolean keep = false;
+    try {
+      c.socket.setSoTimeout(millis(timeout));
+      write(c.out, endpoint, path, token, body, false);
+      try {
+        Head head = head(c.in);
+        InputStream content = content(c.in, head);
+        if (head.status != 200) {
+          throw new Refused(
+              head.status, new String(content.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        T answer = reader.read(content);
+        content.transferTo(OutputStream.nullOutputStream()); // so the next answer starts clean
+        keep = !head.close && head.bounded();
+        return answer;
+      } catch (Refused e) {
+        throw e;
+      } catch (IOException e) {
+        throw new Broken(e);
+      }
+    } finally {
+      if (keep) {
+        release(c);
+      } else {
+        c.close();
+      }
+    }
+  }
+
+  /** Returns an idle connection to {@code endpoint} that the server has not closed, or null. */
+  private Connection reuse(URI endpoint) {
+    while (true) {
+      Connection c;
+      synchronized (idle) {
+        Deque<Connection> q = idle.get(endpoint.toString());
+        c = q == null ? null : q.pollLast();
+      }
+      if (c == null) {
+        return null;
+      }
+      if (System.nanoTime() - c.idleSince < IDLE_NANOS && c.alive()) {
+        return c;
+      }
+      c.close();
+    }
+  }
+
+  private void release(Connection c) {
+    c.idleSince = System.nanoTime();
+    synchronized (idle) {
+      if (!closed) {
+        idle.computeIfAbsent(c.endpoint.toString(), k -> new ArrayDeque<>()).addLast(c);
+        return;
+      }
+    }
+    c.close();
+  }
+
+  /** Closes the idle connections; requests under way finish on theirs. */
+  @Override
+  public void close() {
+    closed = true;
+    synchronized (idle) {
+      idle.values().forEach(q -> q.forEach(Connection::close));
+      idle.clear();
+    }
+  }
+
+  /**
+   * Connects to {@code endpoint}, with TLS for https.
+   *
+   * @param keepAlive whether to turn TCP keepalive on (a long answer that may be quiet for minutes:
+   *     {@link EtcdWatchStream})
+   */
+  static Socket open(URI endpoint, SSLContext ssl, Duration connectTimeout, boolean keepAlive)
+      throws IOException {
+    Socket socket = new Socket();
+    try {
+      if (keepAlive) {
+        keepAlive(socket);
+      }
+      socket.setTcpNoDelay(true);
+      socket.connect(
+          new InetSocketAddress(endpoint.getHost(), port(endpoint)), millis(connectTimeout));
+      if (!"https".equalsIgnoreCase(endpoint.getScheme())) {
+        return socket;
+      }
+      if (ssl == null) {
+        throw new IOException(
+            endpoint + " is https, but no --etcd-keyfile and --etcd-certfile were given");
+      }
+      SSLSocket tls =
+          (SSLSocket)
+              ssl.getSocketFactory().createSocket(socket, endpoint.getHost(), port(endpoint), true);
+      SSLParameters parameters = tls.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS"); // etcd's certificate names this host
+      parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+      tls.setSSLParameters(parameters);
+      tls.setSoTimeout(millis(connectTimeout));
+      tls.startHandshake();
+      return tls;
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /**
+   * TCP keepalive on, with {@link EtcdWatchStream}'s timings where the platform lets us set them.
+   */
+  static void keepAlive(Socket s) throws IOException {
+    s.setKeepAlive(true);
+    set(s, ExtendedSocketOptions.TCP_KEEPIDLE, EtcdWatchStream.KEEPALIVE_IDLE);
+    set(s, ExtendedSocketOptions.TCP_KEEPINTERVAL, EtcdWatchStream.KEEPALIVE_INTERVAL);
+    set(s, ExtendedSocketOptions.TCP_KEEPCOUNT, EtcdWatchStream.KEEPALIVE_COUNT);
+  }
+
+  private static void set(Socket s, SocketOption<Integer> option, int value) throws IOException {
+    if (s.supportedOptions().contains(option)) {
+      s.setOption(option, value);
+    }
+  }
+
+  /** Writes a {@code POST} of {@code body}; {@code close}: asks the server to close afterwards. */
+  static void write(
+      OutputStream out, URI endpoint, String path, String token, String body, boolean close)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    String head =
+        "POST "
+            + path
+            + " HTTP/1.1\r\nHost: "
+            + endpoint.getHost()
+            + ":"
+            + port(endpoint)
+            + "\r\nContent-Type: application/json\r\n"
+            + (path.equals("/v3/watch") ? "Grpc-Metadata-hasleader: true\r\n" : "")
+            + (token == null ? "" : "Authorization: " + token + "\r\n")
+            + "Content-Length: "
+            + bytes.length
+            + (close ? "\r\nConnection: close" : "")
+            + "\r\n\r\n";
+    out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** An answer's status line and the headers that frame its body. */
+  record Head(int status, boolean chunked, long length, boolean close) {
+    /** Whether the body's end is known without the connection closing. */
+    boolean bounded() {
+      return chunked || length >= 0;
+    }
+  }
+
+  /** Reads an answer's head. */
+  static Head head(InputStream in) throws IOException {
+    String statusLine = line(in);
+    String[] parts = statusLine.split(" ", 3);
+    int status;
+    try {
+      status = parts.length < 2 || !parts[0].startsWith("HTTP/") ? -1 : Integer.parseInt(parts[1]);
+    } catch (NumberFormatException e) {
+      status = -1;
+    }
+    if (status < 0) {
+      throw new IOException("not an HTTP answer: " + statusLine);
+    }
+    boolean chunked = false;
+    boolean close = false;
+    long length = -1;
+    for (String header = line(in); !header.isEmpty(); header = line(in)) {
+      String h = header.toLowerCase(Locale.ROOT);
+      if (h.startsWith("transfer-encoding:")) {
+        chunked = h.contains("chunked");
+      } else if (h.startsWith("content-length:")) {
+        length = Long.parseLong(h.substring("content-length:".length()).trim());
+      } else if (h.startsWith("connection:")) {
+        close = h.contains("close");
+      }
+    }
+    return new Head(status, chunked, length, close);
+  }
+
+  /** The body that follows {@code head}. */
+  static InputStream content(InputStream in, Head head) {
+    if (head.chunked) {
+      return new Chunked(in);
+    }
+    return head.length >= 0 ? new Bounded(in, head.length) : in;
+  }
+
+  /** Reads a CRLF-ended line of an answer's head (ISO-8859-1), without its end. */
+  static String line(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int b;
+    while ((b = in.read()) >= 0) {
+      if (b == '\n') {
+        int end = sb.length();
+        return end > 0 && sb.charAt(end - 1) == '\r' ? sb.substring(0, end - 1) : sb.toString();
+      }
+      sb.append((char) b);
+    }
+    throw new IOException("the connection closed in the middle of the answer's head");
+  }
+
+  static int port(URI endpoint) {
+    if (endpoint.getPort() > 0) {
+      return endpoint.getPort();
+    }
+    return "https".equalsIgnoreCase(endpoint.getScheme()) ? 443 : 80;
+  }
+
+  private static int millis(Duration d) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
+  }
+
+  /** One kept connection. */
+  private static final class Connection {
+    final URI endpoint;
+    final Socket socket;
+    final InputStream in;
+    final OutputStream out;
+    long idleSince;
+
+    Connection(URI endpoint, Socket socket) throws IOException {
+      this.endpoint = endpoint;
+      this.socket = socket;
+      this.in = new BufferedInputStream(socket.getInputStream());
+      this.out = new BufferedOutputStream(socket.getOutputStream());
+    }
+
+    /** Whether the server has not closed this idle connection (a read would block). */
+    boolean alive() {
+      try {
+        if (in.available() > 0) {
+          return false; // bytes nobody asked for: not a clean connection
+        }
+        socket.setSoTimeout(1);
+        in.read(); // returns only if the server closed (-1) or sent bytes nobody asked for
+        return false;
+      } catch (SocketTimeoutException e) {
+        return true; // nothing to read, not closed
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    void close() {
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // closing: nothing to report
+      }
+    }
+  }
+
+  /** A body of {@code length} bytes. */
+  private static final class Bounded extends InputStream {
+    private final InputStream in;
+    private long left;
+
+    Bounded(InputStream in, long length) {
+      this.in = in;
+      this.left = length;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left == 0) {
+        return -1;
+      }
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("the connection closed in the middle of the answer");
+      }
+      left--;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      if (length == 0) {
+        return 0;
+      }
+      if (left == 0) {
+        return -1;
+      }
+      int n = in.read(buffer, offset, (int) Math.min(length, left));
+      if (n < 0) {
+        throw new IOException("the connection closed in the middle of the answer");
+      }
+      left -= n;
+      return n;
+    }
+  }
+
+  /** An HTTP/1.1 chunked body, decoded. */
+  static final class Chunked extends InputStream {
+    private final InputStream in;
+    private long left; // bytes left in the current chunk
+    private boolean last;
+
+    Chunked(InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (!next()) {
+        return -1;
+      }
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("the connection closed in the middle of a chunk");
+      }
+      left--;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      if (length == 0) {
+        return 0;
+      }
+      if (!next()) {
+        return -1;
+      }
+      int n = in.read(buffer, offset, (int) Math.min(length, left));
+      if (n < 0) {
+        throw new IOException("the connection closed in the middle of a chunk");
+      }
+      left -= n;
+      return n;
+    }
+
+    /** Moves to the next chunk when this one is used up; false at the end of the body. */
+    private boolean next() throws IOException {
+      while (left == 0 && !last) {
+        String size = line(in);
+        if (size.isEmpty()) {
+          continue; // the CRLF after the previous chunk's data
+        }
+        int extension = size.indexOf(';');
+        left = Long.parseLong((extension < 0 ? size : size.substring(0, extension)).trim(), 16);
+        if (left == 0) {
+          last = true;
+          while (!line(in).isEmpty()) {
+            // trailers, then the empty line that ends the body
+          }
+        }
+      }
+      return !last;
+    }
+  }
+}
