@@ -39,12 +39,12 @@ RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -ntp -DskipTests -Djflannel.cds.skip=true package -pl daemon -am
 # The Java runtime: only the modules flanneld loads (its class list, lib/flanneld.classlist, mapped
 # to modules) plus what it reaches rarely: java.management and jdk.management (HeapGrowth, for a
-# batch of 10,000 leases or more), java.naming (DNS lookups in gRPC, jetcd and Netty).
-# jdk.crypto.ec is TLS to the API server or etcd; jdk.httpserver the health port; jdk.net and
-# jdk.unsupported are Netty's and jnr-ffi's. Not java.sql nor java.desktop, which jdeps names:
-# picocli and Jackson only probe for them. BENCHMARKS.md, "Image", has the sizes and RSS of this
-# runtime against Debian's full JRE.
-ARG JLINK_MODULES=java.base,java.logging,java.management,java.naming,java.net.http,jdk.crypto.ec,jdk.httpserver,jdk.management,jdk.net,jdk.unsupported
+# batch of 10,000 leases or more). java.net.http is kube mode's HTTP client (fabric8's JDK
+# client); jdk.crypto.ec is TLS to the API server or etcd; jdk.httpserver the health port; jdk.net
+# the etcd watch's TCP keepalive timings; jdk.unsupported is jnr-ffi's. Not java.sql nor
+# java.desktop, which jdeps names: picocli and Jackson only probe for them. BENCHMARKS.md, "Image",
+# has the sizes and RSS of this runtime against Debian's full JRE.
+ARG JLINK_MODULES=java.base,java.logging,java.management,java.net.http,jdk.crypto.ec,jdk.httpserver,jdk.management,jdk.net,jdk.unsupported
 # --strip-java-debug-attributes, not --strip-debug: on Linux that also strips native symbols with
 # objcopy, which JDK images seldom have (and Debian's and Temurin's libraries come stripped).
 RUN jlink --add-modules "${JLINK_MODULES}" --strip-java-debug-attributes --no-man-pages \

@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * create revision; requests time out ({@link EtcdTimings#requestTimeout}); a peer's expiration is
  * an estimate ({@link LeaseDecoder}).
  *
- * <p>Thread-safety: safe for use from several threads. Owns the jetcd client, the keeper and the
+ * <p>Thread-safety: safe for use from several threads. Owns the etcd client, the keeper and the
  * watches it starts; {@link #close} stops them all and never deletes this node's key.
  */
 public final class EtcdSubnetManager implements SubnetManager {

@@ -73,8 +73,8 @@ record EtcdTls(PrivateKey key, List<X509Certificate> chain, List<X509Certificate
   }
 
   /**
-   * Returns JDK key managers holding the same key and chain as handed to jetcd, for {@link
-   * EtcdTlsProbe}.
+   * Returns JDK key managers holding the key and chain, for the client ({@link EtcdConnection}) and
+   * {@link EtcdTlsProbe}.
    */
   KeyManager[] keyManagers() throws GeneralSecurityException {
     char[] password = "jflannel".toCharArray(); // protects an in-memory store only
@@ -86,8 +86,8 @@ record EtcdTls(PrivateKey key, List<X509Certificate> chain, List<X509Certificate
   }
 
   /**
-   * Returns JDK trust managers trusting what jetcd trusts: the CAs of {@code --etcd-cafile}, or the
-   * JDK's default trust store without one.
+   * Returns JDK trust managers trusting the CAs of {@code --etcd-cafile}, or the JDK's default
+   * trust store without one.
    */
   TrustManager[] trustManagers() throws GeneralSecurityException {
     TrustManagerFactory tmf =
@@ -114,14 +114,9 @@ record EtcdTls(PrivateKey key, List<X509Certificate> chain, List<X509Certificate
     return store;
   }
 
-  /** Returns the chain as an array, for netty. */
-  X509Certificate[] chainArray() {
+  /** Returns the chain as an array. */
+  private X509Certificate[] chainArray() {
     return chain.toArray(X509Certificate[]::new);
-  }
-
-  /** Returns the trusted CAs as an array, for netty. */
-  X509Certificate[] trustedArray() {
-    return trusted.toArray(X509Certificate[]::new);
   }
 
   private interface Reader<T> {

@@ -23,13 +23,13 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Finds out why TLS to etcd fails, when a request got no answer: jetcd retries a connection whose
- * handshake fails until the request times out, and its error then says nothing of TLS.
+ * Finds out why TLS to etcd fails, when a request failed to connect or got no answer: the JDK's
+ * handshake errors do not say which side refused what, nor which flag to fix.
  *
  * <p>The probe makes one TLS connection of its own to each endpoint with the same key, certificate
- * chain and trust ({@link EtcdTls}), checks etcd's certificate against the endpoint's host as gRPC
- * does, and then waits briefly for etcd's verdict on the client certificate (with TLS 1.3 the
- * server rejects it only after the client has finished its handshake). A refused or silent
+ * chain and trust ({@link EtcdTls}), checks etcd's certificate against the endpoint's host as the
+ * client does, and then waits briefly for etcd's verdict on the client certificate (with TLS 1.3
+ * the server rejects it only after the client has finished its handshake). A refused or silent
  * connection is not a TLS problem and yields nothing; every TLS failure becomes one line that names
  * the endpoint, the file at fault and the fix. Stateless; each call opens and closes its sockets.
  */

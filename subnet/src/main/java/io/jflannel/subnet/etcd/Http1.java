@@ -355,27 +355,24 @@ final class Http1 implements AutoCloseable {
     }
   }
 
-  /** A body of {@code length} bytes. */
-  private static final class Bounded extends InputStream {
-    private final InputStream in;
-    private long left;
+  /** A body whose end the framing tells: {@link #next} says how many bytes may be read now. */
+  private abstract static class Framed extends InputStream {
+    final InputStream in;
+    private final byte[] one = new byte[1];
 
-    Bounded(InputStream in, long length) {
+    Framed(InputStream in) {
       this.in = in;
-      this.left = length;
     }
+
+    /** The bytes that may be read before the next framing, 0 at the end of the body. */
+    abstract long next() throws IOException;
+
+    /** {@code n} bytes were read. */
+    abstract void consumed(int n);
 
     @Override
     public int read() throws IOException {
-      if (left == 0) {
-        return -1;
-      }
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("the connection closed in the middle of the answer");
-      }
-      left--;
-      return b;
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
@@ -383,6 +380,7 @@ final class Http1 implements AutoCloseable {
       if (length == 0) {
         return 0;
       }
+      long left = next();
       if (left == 0) {
         return -1;
       }
@@ -390,52 +388,42 @@ final class Http1 implements AutoCloseable {
       if (n < 0) {
         throw new IOException("the connection closed in the middle of the answer");
       }
-      left -= n;
+      consumed(n);
       return n;
     }
   }
 
+  /** A body of {@code length} bytes. */
+  private static final class Bounded extends Framed {
+    private long left;
+
+    Bounded(InputStream in, long length) {
+      super(in);
+      this.left = length;
+    }
+
+    @Override
+    long next() {
+      return left;
+    }
+
+    @Override
+    void consumed(int n) {
+      left -= n;
+    }
+  }
+
   /** An HTTP/1.1 chunked body, decoded. */
-  static final class Chunked extends InputStream {
-    private final InputStream in;
+  static final class Chunked extends Framed {
     private long left; // bytes left in the current chunk
     private boolean last;
 
     Chunked(InputStream in) {
-      this.in = in;
+      super(in);
     }
 
     @Override
-    public int read() throws IOException {
-      if (!next()) {
-        return -1;
-      }
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("the connection closed in the middle of a chunk");
-      }
-      left--;
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      if (length == 0) {
-        return 0;
-      }
-      if (!next()) {
-        return -1;
-      }
-      int n = in.read(buffer, offset, (int) Math.min(length, left));
-      if (n < 0) {
-        throw new IOException("the connection closed in the middle of a chunk");
-      }
-      left -= n;
-      return n;
-    }
-
-    /** Moves to the next chunk when this one is used up; false at the end of the body. */
-    private boolean next() throws IOException {
+    long next() throws IOException {
       while (left == 0 && !last) {
         String size = line(in);
         if (size.isEmpty()) {
@@ -450,7 +438,12 @@ final class Http1 implements AutoCloseable {
           }
         }
       }
-      return !last;
+      return left;
+    }
+
+    @Override
+    void consumed(int n) {
+      left -= n;
     }
   }
 }

@@ -141,17 +141,9 @@ final class ResilientWatch implements AutoCloseable {
    * @return whether a re-read was started
    */
   boolean relist() {
-    EtcdWatchStream open;
-    synchronized (lock) {
-      if (closed || watcher == null) {
-        return false;
-      }
-      generation++;
-      open = watcher;
-      watcher = null;
-      detachListener();
+    if (!closeOpenStream()) {
+      return false;
     }
-    closeQuietly(open);
     resync();
     return true;
   }
@@ -164,6 +156,15 @@ final class ResilientWatch implements AutoCloseable {
    * @return whether a new stream is being opened
    */
   boolean reconnect() {
+    if (!closeOpenStream()) {
+      return false;
+    }
+    schedule(this::connect, Duration.ZERO);
+    return true;
+  }
+
+  /** Closes the open stream and ignores its last callbacks; false if none is open. */
+  private boolean closeOpenStream() {
     EtcdWatchStream open;
     synchronized (lock) {
       if (closed || watcher == null) {
@@ -175,7 +176,6 @@ final class ResilientWatch implements AutoCloseable {
       detachListener();
     }
     closeQuietly(open);
-    schedule(this::connect, Duration.ZERO);
     return true;
   }
 

@@ -20,10 +20,13 @@
  * <h2>Pieces</h2>
  *
  * <ul>
- *   <li>{@code EtcdConnection}: the jetcd client from the flags; {@code EtcdTls}, {@code PemKeys},
- *       {@code Der}: the TLS files, read (PKCS#8, PKCS#1 and SEC1 keys) and checked at start-up;
- *       {@code EtcdTlsProbe}, {@code EtcdFailures}: one-line explanations of failed requests (a TLS
- *       handshake, authentication).
+ *   <li>{@code EtcdConnection}: the client from the flags, speaking etcd's v3 API as the JSON its
+ *       gateway serves (etcd 3.4 and later) over {@code Http1} (our HTTP/1.1; TLS via the JDK);
+ *       {@code EtcdWatchStream}: one watch's answer, on a socket with TCP keepalive; {@code
+ *       EtcdJson}: the messages; {@code EtcdException}: etcd's errors as gRPC statuses; {@code
+ *       EtcdTls}, {@code PemKeys}, {@code Der}: the TLS files, read (PKCS#8, PKCS#1 and SEC1 keys)
+ *       and checked at start-up; {@code EtcdTlsProbe}, {@code EtcdFailures}: one-line explanations
+ *       of failed requests (a TLS handshake, authentication).
  *   <li>{@code EtcdStore}: the etcd operations, blocking with a timeout; {@code SubnetKeys}, {@code
  *       EtcdKeys}: key names; {@code LeaseDecoder}: key and value to lease, bad keys warned once,
  *       each value decoded once per key and revision.
