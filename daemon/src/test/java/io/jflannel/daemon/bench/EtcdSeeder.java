@@ -1,16 +1,18 @@
 package io.jflannel.daemon.bench;
 
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.options.DeleteOption;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,11 +21,15 @@ import java.util.regex.Pattern;
  * Writes the benchmark's network config and peer leases into etcd under {@code
  * /coreos.com/network}, as upstream flanneld nodes would have, and reads etcd's request counters.
  *
- * <p>Through etcd's JSON gateway ({@code /v3/kv/put}) with the JDK's HTTP client, so that the
- * harness needs nothing beyond the distribution's jars. Bulk writes are plain puts (no etcd lease:
- * the daemon treats such a key as a reservation, a peer like any other) sent asynchronously with at
- * most 64 in flight, so 50,000 keys take seconds rather than the minutes one {@code etcdctl}
- * process per key would.
+ * <p>Bulk writes are plain puts (no etcd lease: the daemon treats such a key as a reservation, a
+ * peer like any other) sent asynchronously with at most 256 in flight, so 50,000 keys take seconds
+ * rather than the minutes one {@code etcdctl} process per key would. Owns one jetcd client; close
+ * it.
+ *
+ * <p>jetcd, a gRPC client, as upstream's nodes and {@code etcdctl} are (the daemon itself speaks
+ * etcd's JSON API): a put returns when etcd's gRPC answer arrives, so the event latency (put
+ * returned → route) is measured as before the daemon's client changed. The harness gets jetcd from
+ * the daemon module's test class path (scripts/bench-daemon).
  */
 final class EtcdSeeder implements AutoCloseable {
   static final String PREFIX = "/coreos.com/network/";
@@ -31,53 +37,44 @@ final class EtcdSeeder implements AutoCloseable {
       Pattern.compile(
           "^grpc_server_handled_total\\{grpc_code=\"OK\",grpc_method=\"Range\",[^}]*\\} (\\S+)$",
           Pattern.MULTILINE);
-  private static final Base64.Encoder B64 = Base64.getEncoder();
 
   private final String endpoint;
-  private final HttpClient http;
+  private final Client client;
+  private final KV kv;
 
   EtcdSeeder(String endpoint) {
     this.endpoint = endpoint;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    this.client = Client.builder().endpoints(endpoint).build();
+    this.kv = client.getKVClient();
   }
 
   /** Writes {@code <prefix>/config}. */
   void config(String json) throws Exception {
-    post("/v3/kv/put", put(PREFIX + "config", json)).join();
+    kv.put(bytes(PREFIX + "config"), bytes(json)).get();
   }
 
   /** Deletes every key under {@code <prefix>/subnets/}: no lease is left from an earlier run. */
   void clearSubnets() throws Exception {
-    byte[] from = (PREFIX + "subnets/").getBytes(StandardCharsets.UTF_8);
-    byte[] end = Arrays.copyOf(from, from.length);
-    end[end.length - 1]++;
-    post(
-            "/v3/kv/deleterange",
-            "{\"key\":\""
-                + B64.encodeToString(from)
-                + "\",\"range_end\":\""
-                + B64.encodeToString(end)
-                + "\"}")
-        .join();
+    kv.delete(bytes(PREFIX + "subnets/"), DeleteOption.builder().isPrefix(true).build()).get();
   }
 
   /** Writes the leases of {@code peers} of {@code backend}. */
   void seed(List<Peer> peers, String backend) throws Exception {
-    Semaphore inFlight = new Semaphore(64);
+    Semaphore inFlight = new Semaphore(256);
     CompletableFuture<?>[] all = new CompletableFuture<?>[peers.size()];
     for (int i = 0; i < peers.size(); i++) {
       Peer p = peers.get(i);
       inFlight.acquire();
       all[i] =
-          post("/v3/kv/put", put(PREFIX + "subnets/" + p.keyName(), p.json(backend)))
+          kv.put(bytes(PREFIX + "subnets/" + p.keyName()), bytes(p.json(backend)))
               .whenComplete((r, e) -> inFlight.release());
     }
-    CompletableFuture.allOf(all).join();
+    CompletableFuture.allOf(all).get();
   }
 
   /** Writes one peer's lease and returns when etcd has committed it. */
-  void put(Peer p, String backend) {
-    post("/v3/kv/put", put(PREFIX + "subnets/" + p.keyName(), p.json(backend))).join();
+  void put(Peer p, String backend) throws InterruptedException, ExecutionException {
+    kv.put(bytes(PREFIX + "subnets/" + p.keyName()), bytes(p.json(backend))).get();
   }
 
   /**
@@ -86,9 +83,10 @@ final class EtcdSeeder implements AutoCloseable {
    */
   long rangeRequests() throws IOException, InterruptedException {
     HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(endpoint + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(endpoint + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
     Matcher m = RANGE.matcher(r.body());
     if (!m.find()) {
       throw new IOException("etcd /metrics has no Range counter");
@@ -96,30 +94,12 @@ final class EtcdSeeder implements AutoCloseable {
     return (long) Double.parseDouble(m.group(1));
   }
 
-  private static String put(String key, String value) {
-    return "{\"key\":\""
-        + B64.encodeToString(key.getBytes(StandardCharsets.UTF_8))
-        + "\",\"value\":\""
-        + B64.encodeToString(value.getBytes(StandardCharsets.UTF_8))
-        + "\"}";
-  }
-
-  private CompletableFuture<HttpResponse<String>> post(String path, String body) {
-    return http.sendAsync(
-            HttpRequest.newBuilder(URI.create(endpoint + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .thenApply(
-            r -> {
-              if (r.statusCode() != 200) {
-                throw new CompletionException(
-                    new IOException("etcd " + path + ": HTTP " + r.statusCode() + ": " + r.body()));
-              }
-              return r;
-            });
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    client.close();
+  }
 }
