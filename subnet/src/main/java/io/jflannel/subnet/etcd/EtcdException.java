@@ -39,26 +39,46 @@ final class EtcdException extends Exception {
 
   private final int code;
   private final boolean noAnswer;
+  private final long compactRevision;
 
-  private EtcdException(int code, String message, boolean noAnswer, Throwable cause) {
+  private EtcdException(
+      int code, String message, boolean noAnswer, long compactRevision, Throwable cause) {
     super(name(code) + (message.isEmpty() ? "" : ": " + message), cause);
     this.code = code;
     this.noAnswer = noAnswer;
+    this.compactRevision = compactRevision;
+  }
+
+  /** etcd canceled a watch: its start revision was compacted away (etcd's revision now). */
+  static EtcdException compacted(long compactRevision) {
+    return new EtcdException(
+        11, // OUT_OF_RANGE, as etcd's ErrCompacted
+        "etcdserver: mvcc: required revision has been compacted (compact revision "
+            + compactRevision
+            + ")",
+        false,
+        compactRevision,
+        null);
+  }
+
+  /** The compact revision of a watch canceled by a compaction, 0 for any other failure. */
+  long compactRevision() {
+    return compactRevision;
   }
 
   /** etcd answered with an error: {@code code} and {@code message} as it sent them. */
   static EtcdException answered(int code, String message) {
-    return new EtcdException(code, message, false, null);
+    return new EtcdException(code, message, false, 0, null);
   }
 
   /** No endpoint could be reached, or an answer broke off: {@code UNAVAILABLE}. */
   static EtcdException unreachable(String message, Throwable cause) {
-    return new EtcdException(UNAVAILABLE, message, false, cause);
+    return new EtcdException(UNAVAILABLE, message, false, 0, cause);
   }
 
   /** No endpoint answered within the request timeout. */
   static EtcdException noAnswer(Throwable cause) {
-    return new EtcdException(UNAVAILABLE, "no answer", true, cause);
+    return new EtcdException(UNAVAILABLE, "no answer", true, 0, cause);
   }
 
   /** etcd's gRPC status code. */

@@ -121,8 +121,8 @@ final class EtcdWatchStream implements AutoCloseable {
       socket.setSoTimeout(0); // quiet for minutes is normal; keepalive ends a dead connection
       Http1.write(socket.getOutputStream(), endpoint, "/v3/watch", token, body, true);
       InputStream in = new BufferedInputStream(socket.getInputStream());
-      Http1.Head head = Http1.head(in);
-      InputStream content = Http1.content(in, head);
+      Http1Answer.Head head = Http1Answer.head(in);
+      InputStream content = Http1Answer.content(in, head);
       if (head.status() != 200) {
         fail(
             EtcdConnection.httpError(

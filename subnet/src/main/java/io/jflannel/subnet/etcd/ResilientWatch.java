@@ -282,11 +282,11 @@ final class ResilientWatch implements AutoCloseable {
     }
     pulse.failed(error.getMessage() == null ? error.toString() : error.getMessage());
     closeQuietly(open);
-    if (error instanceof Compacted compacted) {
+    if (error instanceof EtcdException etcd && etcd.compactRevision() > 0) {
       log.warn(
           "{}: fell behind etcd compaction (revision {} compacted, resuming after {}); re-listing",
           name,
-          compacted.revision,
+          etcd.compactRevision(),
           resumeAfter);
       schedule(this::resync, Duration.ZERO);
       return;
@@ -311,7 +311,7 @@ final class ResilientWatch implements AutoCloseable {
       failed(
           gen,
           compactRevision > 0
-              ? new Compacted(compactRevision)
+              ? EtcdException.compacted(compactRevision)
               : new IllegalStateException(
                   "etcd canceled the watch: "
                       + response.path("cancel_reason").asText("no reason given")));
@@ -367,17 +367,6 @@ final class ResilientWatch implements AutoCloseable {
       open.close();
     } catch (RuntimeException e) {
       log.debug("closing an etcd watch stream failed: {}", e.toString());
-    }
-  }
-
-  /** etcd canceled the watch: its start revision was compacted away. */
-  private static final class Compacted extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final long revision;
-
-    Compacted(long revision) {
-      super("required revision has been compacted (compact revision " + revision + ")");
-      this.revision = revision;
     }
   }
 

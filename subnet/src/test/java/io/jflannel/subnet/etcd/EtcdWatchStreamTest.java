@@ -42,7 +42,8 @@ class EtcdWatchStreamTest {
   void chunkedBodiesAreDecodedAcrossChunkBoundariesAndExtensions() throws Exception {
     String wire = "4\r\nab\nc\r\n3;ext=1\r\nd\ne\r\n0\r\n\r\n";
     InputStream chunked =
-        new Http1.Chunked(new ByteArrayInputStream(wire.getBytes(StandardCharsets.ISO_8859_1)));
+        new Http1Answer.Chunked(
+            new ByteArrayInputStream(wire.getBytes(StandardCharsets.ISO_8859_1)));
     assertThat(new String(chunked.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ab\ncd\ne");
   }
 
@@ -73,7 +74,7 @@ class EtcdWatchStreamTest {
       try (Socket s = server.accept()) {
         InputStream in = s.getInputStream();
         StringBuilder request = new StringBuilder();
-        for (String line = Http1.line(in); !line.isEmpty(); line = Http1.line(in)) {
+        for (String line = Http1Answer.line(in); !line.isEmpty(); line = Http1Answer.line(in)) {
           request.append(line).append('\n');
         }
         head = request.toString();
@@ -123,7 +124,7 @@ class EtcdWatchStreamTest {
           Duration.ofSeconds(5),
           recorder);
       try (Socket s = server.accept()) {
-        while (!Http1.line(s.getInputStream()).isEmpty()) {
+        while (!Http1Answer.line(s.getInputStream()).isEmpty()) {
           // the request's head
         }
         String body =

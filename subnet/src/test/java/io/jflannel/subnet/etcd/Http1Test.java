@@ -31,7 +31,7 @@ class Http1Test {
                   InputStream in = s.getInputStream();
                   for (int i = 0; i < max; i++) {
                     int length = 0;
-                    for (String h = Http1.line(in); !h.isEmpty(); h = Http1.line(in)) {
+                    for (String h = Http1Answer.line(in); !h.isEmpty(); h = Http1Answer.line(in)) {
                       if (h.toLowerCase().startsWith("content-length:")) {
                         length = Integer.parseInt(h.substring(15).trim());
                       }
