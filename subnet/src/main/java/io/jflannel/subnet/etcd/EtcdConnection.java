@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -55,7 +53,7 @@ final class EtcdConnection implements AutoCloseable {
   private final Http1 http;
   private final SSLContext ssl; // null without TLS files
   private final ExecutorService pinger; // the asynchronous requests' one thread, made on demand
-  private final List<String> endpoints;
+  private final List<URI> endpoints; // without a trailing slash
   private final Duration timeout;
   private final AtomicInteger preferred = new AtomicInteger();
   private final List<EtcdWatchStream> streams = new ArrayList<>(); // guarded by itself
@@ -68,7 +66,7 @@ final class EtcdConnection implements AutoCloseable {
     this.options = options;
     this.tls = tls;
     this.ssl = ssl;
-    this.http = new Http1(ssl, timeout);
+    this.http = new Http1(ssl);
     this.timeout = timeout;
     ThreadPoolExecutor executor =
         new ThreadPoolExecutor(
@@ -84,11 +82,13 @@ final class EtcdConnection implements AutoCloseable {
             });
     executor.allowCoreThreadTimeOut(true);
     this.pinger = executor;
-    List<String> trimmed = new ArrayList<>();
+    List<URI> uris = new ArrayList<>();
     for (String endpoint : options.endpoints()) {
-      trimmed.add(endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint);
+      uris.add(
+          URI.create(
+              endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint));
     }
-    this.endpoints = List.copyOf(trimmed);
+    this.endpoints = List.copyOf(uris);
   }
 
   /**
@@ -191,8 +191,7 @@ final class EtcdConnection implements AutoCloseable {
       pinger.execute(
           () -> {
             try {
-              answer.complete(
-                  http.post(URI.create(endpoints.get(index)), path, held, body, timeout, TREE));
+              answer.complete(http.post(endpoints.get(index), path, held, body, timeout, TREE));
             } catch (Http1.Refused e) {
               answer.completeExceptionally(httpError(e.status, e.body, path));
             } catch (IOException | RuntimeException e) {
@@ -214,10 +213,9 @@ final class EtcdConnection implements AutoCloseable {
   EtcdWatchStream watch(String body, EtcdWatchStream.Listener listener)
       throws EtcdException, InterruptedException {
     int index = Math.floorMod(preferred.get(), endpoints.size());
-    URI endpoint = URI.create(endpoints.get(index));
     EtcdWatchStream stream =
         EtcdWatchStream.open(
-            endpoint,
+            endpoints.get(index),
             ssl,
             authorization(),
             body,
@@ -257,13 +255,7 @@ final class EtcdConnection implements AutoCloseable {
       int index = Math.floorMod(start + i, endpoints.size());
       try {
         T answer =
-            http.post(
-                URI.create(endpoints.get(index)),
-                path,
-                token,
-                body,
-                Duration.ofNanos(left),
-                decoder);
+            http.post(endpoints.get(index), path, token, body, Duration.ofNanos(left), decoder);
         preferred.set(index);
         return answer;
       } catch (Http1.Refused e) {
@@ -271,16 +263,12 @@ final class EtcdConnection implements AutoCloseable {
         throw httpError(e.status, e.body, path);
       } catch (Http1.Broken e) {
         // sent: etcd may have carried it out, so not again elsewhere
-        throw e.getCause() instanceof SocketTimeoutException
-            ? EtcdException.noAnswer(e.getCause())
-            : unreachable(e.getCause());
+        throw unreachable(e.getCause());
       } catch (IOException e) {
         last = e; // not reached, no answer in time, or a broken answer: the next endpoint
       }
     }
-    throw last instanceof SocketTimeoutException || last == null
-        ? EtcdException.noAnswer(last)
-        : unreachable(last);
+    throw last == null ? EtcdException.noAnswer(null) : unreachable(last);
   }
 
   /** The token to send, authenticating first if needed; null without credentials. */
@@ -336,7 +324,7 @@ final class EtcdConnection implements AutoCloseable {
     }
     String text = body.strip().replaceAll("\\s+", " ");
     return EtcdException.answered(
-        12,
+        EtcdException.UNIMPLEMENTED,
         "HTTP "
             + status
             + " for "
@@ -348,20 +336,14 @@ final class EtcdConnection implements AutoCloseable {
             + " --enable-grpc-gateway=false)?");
   }
 
-  /** A failure to reach etcd (connect, TLS, a broken answer) as {@code UNAVAILABLE}. */
-  static EtcdException unreachable(Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    if (cause instanceof EtcdException etcd) {
-      return etcd;
-    }
-    if (cause instanceof SocketTimeoutException) {
-      return EtcdException.noAnswer(cause);
-    }
-    return EtcdException.unreachable(EtcdFailures.oneLine(cause), cause);
+  /**
+   * A failure to reach etcd (connect, TLS, a broken answer) as {@code UNAVAILABLE}; a read that
+   * timed out as no answer.
+   */
+  static EtcdException unreachable(Throwable cause) {
+    return cause instanceof SocketTimeoutException
+        ? EtcdException.noAnswer(cause)
+        : EtcdException.unreachable(EtcdFailures.oneLine(cause), cause);
   }
 
   @Override

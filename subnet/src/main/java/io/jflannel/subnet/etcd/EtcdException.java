@@ -34,6 +34,8 @@ final class EtcdException extends Exception {
   };
 
   static final int FAILED_PRECONDITION = 9;
+  static final int OUT_OF_RANGE = 11;
+  static final int UNIMPLEMENTED = 12;
   static final int UNAVAILABLE = 14;
   static final int UNAUTHENTICATED = 16;
 
@@ -52,7 +54,7 @@ final class EtcdException extends Exception {
   /** etcd canceled a watch: its start revision was compacted away (etcd's revision now). */
   static EtcdException compacted(long compactRevision) {
     return new EtcdException(
-        11, // OUT_OF_RANGE, as etcd's ErrCompacted
+        OUT_OF_RANGE, // as etcd's ErrCompacted
         "etcdserver: mvcc: required revision has been compacted (compact revision "
             + compactRevision
             + ")",

@@ -110,7 +110,7 @@ final class EtcdJson {
           revision = number(MAPPER.readTree(parser), "revision");
         } else if (field.equals("kvs") && value == JsonToken.START_ARRAY) {
           while (parser.nextToken() == JsonToken.START_OBJECT) {
-            entries.add(entry(parser));
+            entries.add(entry(MAPPER.readTree(parser)));
           }
         } else {
           parser.skipChildren();
@@ -118,35 +118,6 @@ final class EtcdJson {
       }
     }
     return new EtcdStore.Listing(revision, entries);
-  }
-
-  /**
-   * Reads one KeyValue object field by field (the parser on its start), without building a tree: a
-   * listing of 50,000 keys is read in one pass.
-   */
-  private static EtcdStore.Entry entry(JsonParser parser) throws IOException {
-    String key = "";
-    String value = "";
-    long lease = 0;
-    long created = 0;
-    long modified = 0;
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      String field = parser.currentName();
-      JsonToken token = parser.nextToken();
-      switch (field) {
-        case "key" -> key = decode(parser.getText());
-        case "value" -> value = decode(parser.getText());
-        case "lease" -> lease = parser.getValueAsLong();
-        case "create_revision" -> created = parser.getValueAsLong();
-        case "mod_revision" -> modified = parser.getValueAsLong();
-        default -> {
-          if (token.isStructStart()) {
-            parser.skipChildren();
-          }
-        }
-      }
-    }
-    return new EtcdStore.Entry(key, value, lease, created, modified);
   }
 
   private static String decode(String base64) {

@@ -69,16 +69,14 @@ final class Http1 implements AutoCloseable {
   private static final long IDLE_NANOS = Duration.ofSeconds(30).toNanos();
 
   private final SSLContext ssl;
-  private final Duration connectTimeout;
-  private final Map<String, Deque<Connection>> idle = new HashMap<>(); // guarded by itself
+  private final Map<URI, Deque<Connection>> idle = new HashMap<>(); // guarded by itself
   private volatile boolean closed;
 
   /**
    * @param ssl the TLS context for https endpoints; null: https endpoints are refused
    */
-  Http1(SSLContext ssl, Duration connectTimeout) {
+  Http1(SSLContext ssl) {
     this.ssl = ssl;
-    this.connectTimeout = connectTimeout;
   }
 
   /**
@@ -95,7 +93,13 @@ final class Http1 implements AutoCloseable {
       throws IOException {
     Connection c = reuse(endpoint);
     if (c == null) {
-      c = new Connection(endpoint, open(endpoint, ssl, connectTimeout, false));
+      Socket socket = open(endpoint, ssl, timeout, false);
+      try {
+        c = new Connection(endpoint, socket);
+      } catch (IOException e) {
+        socket.close();
+        throw e;
+      }
     }
     boolean keep = false;
     try {
@@ -131,7 +135,7 @@ final class Http1 implements AutoCloseable {
     while (true) {
       Connection c;
       synchronized (idle) {
-        Deque<Connection> q = idle.get(endpoint.toString());
+        Deque<Connection> q = idle.get(endpoint);
         c = q == null ? null : q.pollLast();
       }
       if (c == null) {
@@ -148,7 +152,7 @@ final class Http1 implements AutoCloseable {
     c.idleSince = System.nanoTime();
     synchronized (idle) {
       if (!closed) {
-        idle.computeIfAbsent(c.endpoint.toString(), k -> new ArrayDeque<>()).addLast(c);
+        idle.computeIfAbsent(c.endpoint, k -> new ArrayDeque<>()).addLast(c);
         return;
       }
     }
@@ -220,9 +224,15 @@ final class Http1 implements AutoCloseable {
     }
   }
 
-  /** Writes a {@code POST} of {@code body}; {@code close}: asks the server to close afterwards. */
+  /**
+   * Writes a {@code POST} of {@code body}.
+   *
+   * @param watch whether this is a watch ({@link EtcdWatchStream}): it requires a leader, as
+   *     upstream's {@code WithRequireLeader} (etcd ends it when its member loses the leader), and
+   *     the connection closes with the stream
+   */
   static void write(
-      OutputStream out, URI endpoint, String path, String token, String body, boolean close)
+      OutputStream out, URI endpoint, String path, String token, String body, boolean watch)
       throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     String head =
@@ -233,11 +243,11 @@ final class Http1 implements AutoCloseable {
             + ":"
             + port(endpoint)
             + "\r\nContent-Type: application/json\r\n"
-            + (path.equals("/v3/watch") ? "Grpc-Metadata-hasleader: true\r\n" : "")
+            + (watch ? "Grpc-Metadata-hasleader: true\r\n" : "")
             + (token == null ? "" : "Authorization: " + token + "\r\n")
             + "Content-Length: "
             + bytes.length
-            + (close ? "\r\nConnection: close" : "")
+            + (watch ? "\r\nConnection: close" : "")
             + "\r\n\r\n";
     out.write(head.getBytes(StandardCharsets.ISO_8859_1));
     out.write(bytes);

@@ -57,7 +57,7 @@ class Http1Test {
   @Test
   void aKeptConnectionServesTheNextRequest() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        Http1 http = new Http1(null, TIMEOUT)) {
+        Http1 http = new Http1(null)) {
       AtomicInteger accepted = new AtomicInteger();
       serve(server, accepted, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", 2);
       URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort());
@@ -73,7 +73,7 @@ class Http1Test {
   @Test
   void aConnectionTheServerClosedIsNotReused() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        Http1 http = new Http1(null, TIMEOUT)) {
+        Http1 http = new Http1(null)) {
       AtomicInteger accepted = new AtomicInteger();
       serve(
           server,
@@ -94,7 +94,7 @@ class Http1Test {
   @Test
   void anAnswerThatBreaksOffAfterTheRequestWasSentIsBroken() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        Http1 http = new Http1(null, TIMEOUT)) {
+        Http1 http = new Http1(null)) {
       AtomicInteger accepted = new AtomicInteger();
       serve(server, accepted, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"cut", 1);
       URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort());
@@ -109,7 +109,7 @@ class Http1Test {
   @Test
   void anAnswerOtherThan200CarriesItsBody() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        Http1 http = new Http1(null, TIMEOUT)) {
+        Http1 http = new Http1(null)) {
       serve(
           server,
           new AtomicInteger(),
