@@ -1,5 +1,6 @@
 package io.jflannel.subnet.etcd;
 
+import io.jflannel.subnet.CipherOrder;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -198,6 +199,7 @@ final class Http1 implements AutoCloseable {
       SSLParameters parameters = tls.getSSLParameters();
       parameters.setEndpointIdentificationAlgorithm("HTTPS"); // etcd's certificate names this host
       parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+      parameters.setCipherSuites(CipherOrder.chachaFirst(tls.getEnabledCipherSuites()));
       tls.setSSLParameters(parameters);
       tls.setSoTimeout(millis(connectTimeout));
       tls.startHandshake();

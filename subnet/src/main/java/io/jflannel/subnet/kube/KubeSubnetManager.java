@@ -100,6 +100,7 @@ public final class KubeSubnetManager implements SubnetManager {
         new KubernetesClientBuilder()
             .withConfig(KubeConnect.clientConfig(options))
             .withKubernetesSerialization(KubeConnect.serialization())
+            .withHttpClientFactory(new KubeHttpClients())
             .build();
     try {
       return new KubeSubnetManager(client, true, options, log::warn, Clock.systemUTC());

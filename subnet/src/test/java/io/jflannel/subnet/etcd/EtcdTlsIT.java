@@ -15,6 +15,8 @@ import io.jflannel.core.subnet.SubnetException;
 import io.jflannel.subnet.etcd.TestPki.Identity;
 import io.jflannel.subnet.etcd.TestPki.KeyFormat;
 import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +25,8 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,6 +102,20 @@ class EtcdTlsIT {
       String key = prefix + "/subnets/" + SubnetKeys.name(new LeaseKey(lease.subnet(), null));
       assertThat(value(get(etcd.client(), key).orElseThrow()))
           .isEqualTo(attrs("192.168.7.1").toJson());
+    }
+  }
+
+  @Test
+  void etcdChoosesChaCha20WhenFlanneldOffersItFirst() throws Exception {
+    Identity client = pki.client("flannel-cipher", KeyFormat.PKCS8_EC);
+    EtcdTls tls = EtcdTls.load(options(client, pki.ca().cert()), new Date());
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(tls.keyManagers(), tls.trustManagers(), null);
+    try (Socket socket =
+        Http1.open(URI.create(etcd.endpoint()), context, Duration.ofSeconds(10), false)) {
+      assertThat(((SSLSocket) socket).getSession().getCipherSuite())
+          .as("the suite etcd (Go) chose from flanneld's offer")
+          .contains("CHACHA20_POLY1305");
     }
   }
 
