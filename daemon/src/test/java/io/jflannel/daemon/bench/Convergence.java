@@ -79,12 +79,9 @@ final class Convergence {
           "-XX:+UseSerialGC",
           "-XX:TieredStopAtLevel=1",
           "-Xss512k",
-          "-XX:Tier3InvocationThreshold=1000",
-          "-XX:Tier3MinInvocationThreshold=500",
-          "-XX:Tier3CompileThreshold=10000",
-          "-XX:Tier3BackEdgeThreshold=300000",
           "-XX:ReservedCodeCacheSize=32m",
-          "-XX:-UsePerfData");
+          "-XX:-UsePerfData",
+          "-Dio.netty.allocator.type=unpooled");
 
   /** What {@code ip -batch} took, per process and in all. */
   record Reference(double ipMs, double bridgeMs) {
