@@ -9,14 +9,14 @@ import org.slf4j.LoggerFactory;
  * Lets the heap grow in large steps while one large batch of lease events is programmed, and puts
  * the launcher's tight growth back afterwards.
  *
- * <p>The launcher starts the JVM with {@code -Xms8m -XX:MinHeapFreeRatio=10
- * -XX:MaxHeapFreeRatio=30}: that keeps a small cluster's RSS 12–26 MiB lower, but when 50,000 peers
- * arrive at once the serial collector grows the heap by 10% after each full collection, so it runs
- * a dozen full collections that free nothing (BENCHMARKS.md, "50,000 peers: heap growth"). Both
- * ratios are manageable HotSpot flags, so for a batch of at least {@link #LARGE_BATCH} events they
- * are raised to HotSpot's defaults (40/70) and restored when the batch is done; the heap the burst
- * needed is given back at a later full collection. Values set higher in {@code JAVA_OPTS} are never
- * lowered. On a JVM without these flags (not HotSpot) nothing changes.
+ * <p>The launcher starts the JVM with {@code -Xms8m} ({@code -Xms32m} in kube mode) {@code
+ * -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30}: that keeps a small cluster's RSS 12–26 MiB
+ * lower, but when 50,000 peers arrive at once the serial collector grows the heap by 10% after each
+ * full collection, so it runs a dozen full collections that free nothing (BENCHMARKS.md, "50,000
+ * peers: heap growth"). Both ratios are manageable HotSpot flags, so for a batch of at least {@link
+ * #LARGE_BATCH} events they are raised to HotSpot's defaults (40/70) and restored when the batch is
+ * done; the heap the burst needed is given back at a later full collection. Values set higher in
+ * {@code JAVA_OPTS} are never lowered. On a JVM without these flags (not HotSpot) nothing changes.
  *
  * <p>Not thread-safe: one instance brackets one batch, on the thread that programs it.
  */
