@@ -153,6 +153,7 @@ public abstract class RouteNetwork implements Network, NetworkStats {
     Changes c = new Changes();
     Wanted first = compared ? null : new Wanted(events.size());
     LeaseKey mine = own.key();
+    List<LeaseEvent> logged = new ArrayList<>(events.size());
     for (LeaseEvent e : events) {
       Lease l = e.lease();
       LeaseKey key = l.key();
@@ -160,32 +161,57 @@ public abstract class RouteNetwork implements Network, NetworkStats {
         continue;
       }
       if (e instanceof LeaseEvent.Added) {
-        added(l, key, c, first);
+        if (added(l, key, c, first)) {
+          logged.add(e);
+        }
       } else {
         Peer gone = peers.remove(key);
         PeerObjects old = gone != null ? gone.objects() : programmed(l);
         if (old != null) {
           c.remove(old);
         }
+        logged.add(e);
+      }
+    }
+    try {
+      if (first != null) {
+        c.addUpserts(diff(first));
+        compared = true;
+      }
+      apply(c, events.size());
+    } finally {
+      logChanges(logged);
+    }
+  }
+
+  /**
+   * One line per lease added or removed, as upstream logs them; written after the batch went to the
+   * kernel, not before: at 5,000 peers the lines take about 80 ms, which the routes need not wait
+   * for.
+   */
+  private void logChanges(List<LeaseEvent> logged) {
+    for (LeaseEvent e : logged) {
+      Lease l = e.lease();
+      if (e instanceof LeaseEvent.Added) {
+        log.info("lease added: {} via {}", l.subnets(), publicIps(l));
+      } else {
         log.info("lease removed: {}", l.subnets());
       }
     }
-    if (first != null) {
-      c.addUpserts(diff(first));
-      compared = true;
-    }
-    apply(c, events.size());
   }
 
-  /** One {@code Added} event into {@code c}, or into {@code first} for the first batch. */
-  private void added(Lease l, LeaseKey key, Changes c, Wanted first) {
+  /**
+   * One {@code Added} event into {@code c}, or into {@code first} for the first batch; returns
+   * whether the lease has objects to program (and so gets its "lease added" line).
+   */
+  private boolean added(Lease l, LeaseKey key, Changes c, Wanted first) {
     PeerObjects want = programmed(l);
     Peer before = want == null ? peers.remove(key) : peers.put(key, new Peer(l, want));
     if (before != null) {
       c.removeStale(before.objects(), want);
     }
     if (want == null) {
-      return;
+      return false;
     }
     if (before != null) {
       c.addChanged(before.objects(), want);
@@ -194,7 +220,7 @@ public abstract class RouteNetwork implements Network, NetworkStats {
     } else {
       c.add(want);
     }
-    log.info("lease added: {} via {}", l.subnets(), publicIps(l));
+    return true;
   }
 
   @Override
