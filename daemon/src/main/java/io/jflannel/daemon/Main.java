@@ -1,7 +1,7 @@
 package io.jflannel.daemon;
 
-import ch.qos.logback.classic.Level;
 import io.jflannel.daemon.diagnose.DiagnoseCommand;
+import io.jflannel.daemon.log.LineLogging;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import picocli.CommandLine;
 
 /**
@@ -154,14 +155,10 @@ public final class Main {
     return "dev";
   }
 
-  /** Lowers the level of our loggers for {@code -v}; leaves it alone without logback. */
+  /** Lowers the level of our loggers for {@code -v}: DEBUG, and from {@code -v=6} TRACE. */
   static void configureLogging(int verbosity) {
-    if (verbosity <= 0) {
-      return;
-    }
-    org.slf4j.Logger ours = LoggerFactory.getLogger("io.jflannel");
-    if (ours instanceof ch.qos.logback.classic.Logger logback) {
-      logback.setLevel(verbosity >= 6 ? Level.TRACE : Level.DEBUG);
+    if (verbosity > 0) {
+      LineLogging.levels(verbosity >= 6 ? Level.TRACE : Level.DEBUG, Level.WARN);
     }
   }
 }

@@ -1,8 +1,8 @@
 package io.jflannel.daemon.diagnose;
 
-import ch.qos.logback.classic.Level;
 import io.jflannel.daemon.FlannelOptions;
 import io.jflannel.daemon.OptionsException;
+import io.jflannel.daemon.log.LineLogging;
 import io.jflannel.daemon.run.ManagerFactory;
 import io.jflannel.daemon.run.Managers;
 import java.io.PrintStream;
@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import picocli.CommandLine;
 
 /**
@@ -106,13 +106,8 @@ public final class DiagnoseCommand {
 
   /** Only errors are logged unless {@code -v} asks for more: the report is the output. */
   private static void quiet(int verbosity) {
-    org.slf4j.Logger ours = LoggerFactory.getLogger("io.jflannel");
-    if (ours instanceof ch.qos.logback.classic.Logger logback) {
-      logback.setLevel(verbosity >= 6 ? Level.TRACE : verbosity >= 1 ? Level.DEBUG : Level.ERROR);
-    }
-    org.slf4j.Logger root = LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    if (verbosity == 0 && root instanceof ch.qos.logback.classic.Logger logback) {
-      logback.setLevel(Level.ERROR);
-    }
+    LineLogging.levels(
+        verbosity >= 6 ? Level.TRACE : verbosity >= 1 ? Level.DEBUG : Level.ERROR,
+        verbosity >= 1 ? Level.WARN : Level.ERROR);
   }
 }

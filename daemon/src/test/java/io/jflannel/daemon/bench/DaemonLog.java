@@ -13,8 +13,9 @@ import java.util.function.Predicate;
 
 /**
  * A flanneld log read back: one entry per line that starts with the daemon's timestamp ({@code
- * 2026-11-21T21:20:07.123Z INFO VxlanNetwork lease added: ...}, see daemon's logback.xml), so the
- * benchmark can place the daemon's milestones on its own timeline.
+ * 2026-11-21T21:20:07.123Z INFO VxlanNetwork lease added: ...}, as
+ * io.jflannel.daemon.log.LineLogger writes it), so the benchmark can place the daemon's milestones
+ * on its own timeline.
  *
  * <p>The timestamps have millisecond resolution and come from the wall clock, like {@link
  * Flanneld#startedAt}.
