@@ -62,6 +62,18 @@ final class FakeNodeApi implements AutoCloseable {
 
   volatile boolean expireNextContinue;
 
+  /** Accept headers of the list requests, in order. */
+  final List<String> listAccepts = new CopyOnWriteArrayList<>();
+
+  /**
+   * When set, every list request is answered with this status, body and Content-Type instead (e.g.
+   * a real API server's protobuf answer, captured).
+   */
+  volatile Canned canned;
+
+  /** A fixed answer to list requests. */
+  record Canned(int code, byte[] body, String contentType) {}
+
   /**
    * As the API server's watch cache (on by default): a list with {@code resourceVersion=0} and no
    * continue token is answered whole, whatever its limit. Off: paged like any list, as with {@code
@@ -164,6 +176,14 @@ final class FakeNodeApi implements AutoCloseable {
         watch(exchange, params);
       } else {
         lists.add(query);
+        listAccepts.add(String.valueOf(exchange.getRequestHeaders().getFirst("Accept")));
+        Canned answer = canned;
+        if (answer != null) {
+          exchange.getResponseHeaders().add("Content-Type", answer.contentType());
+          exchange.sendResponseHeaders(answer.code(), answer.body().length);
+          exchange.getResponseBody().write(answer.body());
+          return;
+        }
         list(exchange, params);
       }
     }

@@ -107,6 +107,41 @@ class NodeListerTest {
   }
 
   @Test
+  void asksForProtobufFirstAndReadsTheAnswerInTheFormatTheServerChose() throws Exception {
+    api.canned =
+        new FakeNodeApi.Canned(
+            200,
+            NodeProtoReaderTest.Proto.nodeList("77", "p1", "p2"),
+            "application/vnd.kubernetes.protobuf");
+    List<Node> seen = new ArrayList<>();
+    assertThat(new NodeLister(client, 500).list(seen::add, true)).isEqualTo("77");
+    assertThat(seen).extracting(n -> n.getMetadata().getName()).containsExactly("p1", "p2");
+    assertThat(seen.get(1).getSpec().getPodCIDR()).isEqualTo("10.244.1.0/24");
+
+    api.canned = null; // the fake's own JSON, as a server without protobuf answers
+    seen.clear();
+    new NodeLister(client, 500).list(seen::add, true);
+    assertThat(seen).hasSize(5);
+    assertThat(api.listAccepts)
+        .hasSize(2)
+        .allMatch(a -> a.equals("application/vnd.kubernetes.protobuf, application/json"));
+  }
+
+  @Test
+  void anErrorAnsweredInProtobufSaysItsMessage() throws Exception {
+    byte[] forbidden;
+    try (InputStream in = NodeProtoReaderTest.resource("nodes-403.pb")) {
+      forbidden = in.readAllBytes();
+    }
+    api.canned = new FakeNodeApi.Canned(403, forbidden, "application/vnd.kubernetes.protobuf");
+    assertThatThrownBy(() -> new NodeLister(client, 500).list(n -> {}))
+        .isInstanceOf(NodeLister.HttpError.class)
+        .hasMessageEndingWith(
+            ": HTTP 403: nodes is forbidden: User \"alice\" cannot list resource \"nodes\" in API"
+                + " group \"\" at the cluster scope");
+  }
+
+  @Test
   void anExpiredContinueTokenIsGone() {
     api.expireNextContinue = true;
     assertThatThrownBy(() -> new NodeLister(client, 2).list(n -> {}))
