@@ -63,9 +63,9 @@ final class NodeLister {
   private static final int MAX_ERROR_READ = 4096;
 
   /**
-   * Protobuf first, as kubelet and the controllers ask: the API server encodes it several times
-   * faster than JSON, and the reader steps over what flannel does not use ({@link
-   * NodeProtoReader}); JSON for a server that has no protobuf (fabric8's mock, a proxy).
+   * Protobuf first, as kubelet and the controllers ask: the API server encodes it about twice as
+   * fast as JSON, and the reader steps over what flannel does not use ({@link NodeProtoReader});
+   * JSON for a server that has no protobuf (fabric8's mock, a proxy).
    */
   static final String ACCEPT = NodeProtoReader.MEDIA_TYPE + ", application/json";
 
