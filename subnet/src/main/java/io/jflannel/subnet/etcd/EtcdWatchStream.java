@@ -1,6 +1,7 @@
 package io.jflannel.subnet.etcd;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jflannel.subnet.http.Http1Answer;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

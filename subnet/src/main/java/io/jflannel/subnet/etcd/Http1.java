@@ -1,26 +1,21 @@
 package io.jflannel.subnet.etcd;
 
 import io.jflannel.subnet.CipherOrder;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import io.jflannel.subnet.http.Http1Answer;
+import io.jflannel.subnet.http.IdleConnections;
+import io.jflannel.subnet.http.IdleConnections.Connection;
+import io.jflannel.subnet.http.TcpKeepalive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketOption;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import jdk.net.ExtendedSocketOptions;
 
 /**
  * The HTTP/1.1 that etcd's JSON gateway needs, on plain sockets: a {@code POST} of a JSON body, an
@@ -67,11 +62,8 @@ final class Http1 implements AutoCloseable {
     }
   }
 
-  private static final long IDLE_NANOS = Duration.ofSeconds(30).toNanos();
-
   private final SSLContext ssl;
-  private final Map<URI, Deque<Connection>> idle = new HashMap<>(); // guarded by itself
-  private volatile boolean closed;
+  private final IdleConnections idle = new IdleConnections();
 
   /**
    * @param ssl the TLS context for https endpoints; null: https endpoints are refused
@@ -92,7 +84,7 @@ final class Http1 implements AutoCloseable {
   <T> T post(
       URI endpoint, String path, String token, String body, Duration timeout, BodyReader<T> reader)
       throws IOException {
-    Connection c = reuse(endpoint);
+    Connection c = idle.take(endpoint);
     if (c == null) {
       Socket socket = open(endpoint, ssl, timeout, false);
       try {
@@ -104,11 +96,11 @@ final class Http1 implements AutoCloseable {
     }
     boolean keep = false;
     try {
-      c.socket.setSoTimeout(millis(timeout));
-      write(c.out, endpoint, path, token, body, false);
+      c.socket().setSoTimeout(millis(timeout));
+      write(c.out(), endpoint, path, token, body, false);
       try {
-        Http1Answer.Head head = Http1Answer.head(c.in);
-        InputStream content = Http1Answer.content(c.in, head);
+        Http1Answer.Head head = Http1Answer.head(c.in());
+        InputStream content = Http1Answer.content(c.in(), head);
         if (head.status() != 200) {
           throw new Refused(
               head.status(), new String(content.readAllBytes(), StandardCharsets.UTF_8));
@@ -124,50 +116,17 @@ final class Http1 implements AutoCloseable {
       }
     } finally {
       if (keep) {
-        release(c);
+        idle.release(c);
       } else {
         c.close();
       }
     }
   }
 
-  /** Returns an idle connection to {@code endpoint} that the server has not closed, or null. */
-  private Connection reuse(URI endpoint) {
-    while (true) {
-      Connection c;
-      synchronized (idle) {
-        Deque<Connection> q = idle.get(endpoint);
-        c = q == null ? null : q.pollLast();
-      }
-      if (c == null) {
-        return null;
-      }
-      if (System.nanoTime() - c.idleSince < IDLE_NANOS && c.alive()) {
-        return c;
-      }
-      c.close();
-    }
-  }
-
-  private void release(Connection c) {
-    c.idleSince = System.nanoTime();
-    synchronized (idle) {
-      if (!closed) {
-        idle.computeIfAbsent(c.endpoint, k -> new ArrayDeque<>()).addLast(c);
-        return;
-      }
-    }
-    c.close();
-  }
-
   /** Closes the idle connections; requests under way finish on theirs. */
   @Override
   public void close() {
-    closed = true;
-    synchronized (idle) {
-      idle.values().forEach(q -> q.forEach(Connection::close));
-      idle.clear();
-    }
+    idle.close();
   }
 
   /**
@@ -210,20 +169,13 @@ final class Http1 implements AutoCloseable {
     }
   }
 
-  /**
-   * TCP keepalive on, with {@link EtcdWatchStream}'s timings where the platform lets us set them.
-   */
+  /** TCP keepalive on, with {@link EtcdWatchStream}'s timings. */
   static void keepAlive(Socket s) throws IOException {
-    s.setKeepAlive(true);
-    set(s, ExtendedSocketOptions.TCP_KEEPIDLE, EtcdWatchStream.KEEPALIVE_IDLE);
-    set(s, ExtendedSocketOptions.TCP_KEEPINTERVAL, EtcdWatchStream.KEEPALIVE_INTERVAL);
-    set(s, ExtendedSocketOptions.TCP_KEEPCOUNT, EtcdWatchStream.KEEPALIVE_COUNT);
-  }
-
-  private static void set(Socket s, SocketOption<Integer> option, int value) throws IOException {
-    if (s.supportedOptions().contains(option)) {
-      s.setOption(option, value);
-    }
+    TcpKeepalive.on(
+        s,
+        EtcdWatchStream.KEEPALIVE_IDLE,
+        EtcdWatchStream.KEEPALIVE_INTERVAL,
+        EtcdWatchStream.KEEPALIVE_COUNT);
   }
 
   /**
@@ -265,45 +217,5 @@ final class Http1 implements AutoCloseable {
 
   private static int millis(Duration d) {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
-  }
-
-  /** One kept connection. */
-  private static final class Connection {
-    final URI endpoint;
-    final Socket socket;
-    final InputStream in;
-    final OutputStream out;
-    long idleSince;
-
-    Connection(URI endpoint, Socket socket) throws IOException {
-      this.endpoint = endpoint;
-      this.socket = socket;
-      this.in = new BufferedInputStream(socket.getInputStream());
-      this.out = new BufferedOutputStream(socket.getOutputStream());
-    }
-
-    /** Whether the server has not closed this idle connection (a read would block). */
-    boolean alive() {
-      try {
-        if (in.available() > 0) {
-          return false; // bytes nobody asked for: not a clean connection
-        }
-        socket.setSoTimeout(1);
-        in.read(); // returns only if the server closed (-1) or sent bytes nobody asked for
-        return false;
-      } catch (SocketTimeoutException e) {
-        return true; // nothing to read, not closed
-      } catch (IOException e) {
-        return false;
-      }
-    }
-
-    void close() {
-      try {
-        socket.close();
-      } catch (IOException e) {
-        // closing: nothing to report
-      }
-    }
   }
 }

@@ -3,6 +3,7 @@ package io.jflannel.subnet.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jflannel.subnet.http.Http1Answer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;

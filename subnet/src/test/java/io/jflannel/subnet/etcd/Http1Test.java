@@ -3,6 +3,7 @@ package io.jflannel.subnet.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jflannel.subnet.http.Http1Answer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -1,28 +1,36 @@
-package io.jflannel.subnet.etcd;
+package io.jflannel.subnet.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Reading an HTTP/1.1 answer for {@link Http1}: the head (status and the headers that frame the
- * body), then the body by {@code Content-Length}, chunked, or up to the connection's end.
+ * Reading an HTTP/1.1 answer (etcd's JSON gateway, the Kubernetes API server): the head (status and
+ * headers), then the body by {@code Content-Length}, chunked, or up to the connection's end.
  * Stateless.
  */
-final class Http1Answer {
+public final class Http1Answer {
 
   private Http1Answer() {}
 
-  /** An answer's status line and the headers that frame its body. */
-  record Head(int status, boolean chunked, long length, boolean close) {
+  /**
+   * An answer's status line, the headers that frame its body, and all headers as sent (names as the
+   * server spelled them, values in order).
+   */
+  public record Head(
+      int status, boolean chunked, long length, boolean close, Map<String, List<String>> headers) {
     /** Whether the body's end is known without the connection closing. */
-    boolean bounded() {
+    public boolean bounded() {
       return chunked || length >= 0;
     }
   }
 
   /** Reads an answer's head. */
-  static Head head(InputStream in) throws IOException {
+  public static Head head(InputStream in) throws IOException {
     String statusLine = line(in);
     String[] parts = statusLine.split(" ", 3);
     int status;
@@ -37,7 +45,14 @@ final class Http1Answer {
     boolean chunked = false;
     boolean close = false;
     long length = -1;
+    Map<String, List<String>> headers = new LinkedHashMap<>();
     for (String header = line(in); !header.isEmpty(); header = line(in)) {
+      int colon = header.indexOf(':');
+      if (colon > 0) {
+        headers
+            .computeIfAbsent(header.substring(0, colon).trim(), k -> new ArrayList<>(1))
+            .add(header.substring(colon + 1).trim());
+      }
       String h = header.toLowerCase(Locale.ROOT);
       if (h.startsWith("transfer-encoding:")) {
         chunked = h.contains("chunked");
@@ -47,11 +62,11 @@ final class Http1Answer {
         close = h.contains("close");
       }
     }
-    return new Head(status, chunked, length, close);
+    return new Head(status, chunked, length, close, headers);
   }
 
   /** The body that follows {@code head}. */
-  static InputStream content(InputStream in, Head head) {
+  public static InputStream content(InputStream in, Head head) {
     if (head.chunked) {
       return new Chunked(in);
     }
@@ -59,7 +74,7 @@ final class Http1Answer {
   }
 
   /** Reads a CRLF-ended line of an answer's head (ISO-8859-1), without its end. */
-  static String line(InputStream in) throws IOException {
+  public static String line(InputStream in) throws IOException {
     StringBuilder sb = new StringBuilder();
     int b;
     while ((b = in.read()) >= 0) {
@@ -73,7 +88,7 @@ final class Http1Answer {
   }
 
   /** A body whose end the framing tells: {@link #next} says how many bytes may be read now. */
-  private abstract static class Framed extends InputStream {
+  abstract static class Framed extends InputStream {
     final InputStream in;
     private final byte[] one = new byte[1];
 
@@ -131,11 +146,12 @@ final class Http1Answer {
   }
 
   /** An HTTP/1.1 chunked body, decoded. */
-  static final class Chunked extends Framed {
+  public static final class Chunked extends Framed {
     private long left; // bytes left in the current chunk
     private boolean last;
 
-    Chunked(InputStream in) {
+    /** Decodes the chunked body that {@code in} is at. */
+    public Chunked(InputStream in) {
       super(in);
     }
 
