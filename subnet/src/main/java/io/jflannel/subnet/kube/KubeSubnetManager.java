@@ -3,6 +3,7 @@ package io.jflannel.subnet.kube;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.HttpClient;
 import io.jflannel.core.config.ConfigException;
 import io.jflannel.core.config.NetworkConfig;
 import io.jflannel.core.lease.Lease;
@@ -15,6 +16,7 @@ import io.jflannel.core.subnet.LeaseWatch;
 import io.jflannel.core.subnet.NodeRecord;
 import io.jflannel.core.subnet.SubnetException;
 import io.jflannel.core.subnet.SubnetManager;
+import io.jflannel.subnet.http.SocketHttpClients;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +102,7 @@ public final class KubeSubnetManager implements SubnetManager {
         new KubernetesClientBuilder()
             .withConfig(KubeConnect.clientConfig(options))
             .withKubernetesSerialization(KubeConnect.serialization())
-            .withHttpClientFactory(new KubeHttpClients())
+            .withHttpClientFactory(httpClients(options.env().apply("FLANNELD_KUBE_HTTP")))
             .build();
     try {
       return new KubeSubnetManager(client, true, options, log::warn, Clock.systemUTC());
@@ -108,6 +110,23 @@ public final class KubeSubnetManager implements SubnetManager {
       client.close();
       throw e;
     }
+  }
+
+  /**
+   * The transport under fabric8: its client on sockets ({@link SocketHttpClients}; through a proxy,
+   * the JDK's), or with {@code FLANNELD_KUBE_HTTP=jdk} the JDK's throughout.
+   */
+  static HttpClient.Factory httpClients(String choice) {
+    if ("jdk".equals(choice)) {
+      return new KubeHttpClients();
+    }
+    if (choice != null && !choice.isEmpty()) {
+      log.warn(
+          "FLANNELD_KUBE_HTTP={} is not known: using flanneld's own HTTP client; set it to jdk for"
+              + " the JDK's, or leave it unset",
+          choice);
+    }
+    return new SocketHttpClients(KubeHttpClients::new);
   }
 
   /**

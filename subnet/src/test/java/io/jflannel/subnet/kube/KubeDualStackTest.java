@@ -34,7 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * this node writes, as upstream's {@code AcquireLease} writes them for vxlan and host-gw, and the
  * peers it reads, including peers that lack a family.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableKubernetesMockClient(
+    crud = true,
+    https = false,
+    kubernetesClientBuilderCustomizer = OnSockets.class)
 @SuppressWarnings("try") // watches are opened for their side effect, closed by try
 class KubeDualStackTest {
 

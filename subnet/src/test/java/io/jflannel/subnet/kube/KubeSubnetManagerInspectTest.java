@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What flanneld diagnose reads in kube mode: every Node's lease, this node's among them. */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableKubernetesMockClient(
+    crud = true,
+    https = false,
+    kubernetesClientBuilderCustomizer = OnSockets.class)
 class KubeSubnetManagerInspectTest {
   KubernetesClient client;
   @TempDir Path dir;

@@ -30,7 +30,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableKubernetesMockClient(
+    crud = true,
+    https = false,
+    kubernetesClientBuilderCustomizer = OnSockets.class)
 @SuppressWarnings("try") // watches are opened for their side effect, closed by try
 class KubeSubnetManagerWatchTest {
 
