@@ -470,6 +470,11 @@ final class StartBench {
       lat[i] = (System.nanoTime() - t1) / 1e6;
       TimeUnit.MILLISECONDS.sleep(20 + gaps.nextInt(41));
     }
+    System.out.println(
+        "event latencies in order, ms: "
+            + java.util.Arrays.stream(lat)
+                .mapToObj(v -> String.format(Locale.ROOT, "%.1f", v))
+                .collect(Collectors.joining(" ")));
     return Stats.of(lat);
   }
 
