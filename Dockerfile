@@ -39,9 +39,10 @@ RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -ntp -DskipTests -Djflannel.cds.skip=true package -pl daemon -am
 # The Java runtime: only the modules flanneld loads (its class list, lib/flanneld.classlist, mapped
 # to modules) plus what it reaches rarely: java.management and jdk.management (HeapGrowth, for a
-# batch of 10,000 leases or more). java.net.http is kube mode's HTTP client (fabric8's JDK
-# client); jdk.crypto.ec is TLS to the API server or etcd; jdk.httpserver the health port; jdk.net
-# the etcd watch's TCP keepalive timings; jdk.unsupported is jnr-ffi's. Not java.sql nor
+# batch of 10,000 leases or more). java.net.http is kube mode's HTTP client behind a proxy
+# (fabric8's JDK client; without a proxy flanneld's own, on sockets); jdk.crypto.ec is TLS to the
+# API server or etcd; jdk.httpserver the health port; jdk.net the watches' TCP keepalive timings;
+# jdk.unsupported is jnr-ffi's. Not java.sql nor
 # java.desktop, which jdeps names: picocli and Jackson only probe for them. BENCHMARKS.md, "Image",
 # has the sizes and RSS of this runtime against Debian's full JRE.
 ARG JLINK_MODULES=java.base,java.logging,java.management,java.net.http,jdk.crypto.ec,jdk.httpserver,jdk.management,jdk.net,jdk.unsupported

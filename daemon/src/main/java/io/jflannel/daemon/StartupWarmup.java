@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Start-up work that does not wait for the lease store, done on a thread of its own while the main
- * thread connects to the store (the store client's first request loads the JDK's HTTP client, and
- * in kube mode fabric8's): it opens netlink and reads the host's links and addresses (loading the
+ * thread connects to the store (the store client's first request loads its HTTP client, TLS, and in
+ * kube mode fabric8): it opens netlink and reads the host's links and addresses (loading the
  * netlink binding, jnr-ffi and jffi, as the interface selection does later), and parses a sample
  * network config and lease (loading Jackson and the config classes, as the store's first answers
  * do). On a host with two or more CPUs that class loading and initialisation is then off the

@@ -12,10 +12,13 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * fabric8's JDK HTTP client, configured exactly as fabric8 configures it (TLS context, protocols,
- * timeouts, proxy), except that the cipher suites are offered ChaCha20-Poly1305 first ({@link
- * CipherOrder}): the same suites, in an order under which a C1-only JVM decrypts the Node list in
- * about a fifth of the CPU (the client's thread, which also parses HTTP, in about half).
+ * fabric8's JDK HTTP client, for a client fabric8 configures with a proxy and for {@code
+ * FLANNELD_KUBE_HTTP=jdk} (otherwise flanneld's own transport serves fabric8: {@link
+ * io.jflannel.subnet.http.SocketHttpClients}), configured exactly as fabric8 configures it (TLS
+ * context, protocols, timeouts, proxy), except that the cipher suites are offered ChaCha20-Poly1305
+ * first ({@link CipherOrder}): the same suites, in an order under which a C1-only JVM decrypts the
+ * Node list in about a fifth of the CPU (the client's thread, which also parses HTTP, in about
+ * half).
  *
  * <p>Mechanism: fabric8 builds its {@link HttpClient} through a {@link HttpClient.Builder} this
  * factory supplies; the one supplied here passes every setting on and remembers the TLS context and
