@@ -1,10 +1,10 @@
 package io.jflannel.subnet.etcd;
 
-import io.jflannel.subnet.CipherOrder;
 import io.jflannel.subnet.http.Http1Answer;
 import io.jflannel.subnet.http.IdleConnections;
 import io.jflannel.subnet.http.IdleConnections.Connection;
 import io.jflannel.subnet.http.TcpKeepalive;
+import io.jflannel.subnet.http.TlsSockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,8 +14,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 
 /**
  * The HTTP/1.1 that etcd's JSON gateway needs, on plain sockets: a {@code POST} of a JSON body, an
@@ -152,17 +150,14 @@ final class Http1 implements AutoCloseable {
         throw new IOException(
             endpoint + " is https, but no --etcd-keyfile and --etcd-certfile were given");
       }
-      SSLSocket tls =
-          (SSLSocket)
-              ssl.getSocketFactory().createSocket(socket, endpoint.getHost(), port(endpoint), true);
-      SSLParameters parameters = tls.getSSLParameters();
-      parameters.setEndpointIdentificationAlgorithm("HTTPS"); // etcd's certificate names this host
-      parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-      parameters.setCipherSuites(CipherOrder.chachaFirst(tls.getEnabledCipherSuites()));
-      tls.setSSLParameters(parameters);
-      tls.setSoTimeout(millis(connectTimeout));
-      tls.startHandshake();
-      return tls;
+      return TlsSockets.handshake( // etcd's certificate names this host
+          socket,
+          ssl,
+          endpoint.getHost(),
+          port(endpoint),
+          new String[] {"TLSv1.3", "TLSv1.2"},
+          null,
+          millis(connectTimeout));
     } catch (IOException | RuntimeException e) {
       socket.close();
       throw e;

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.http.StandardWebSocketBuilder;
 import io.fabric8.kubernetes.client.http.TlsVersion;
 import io.fabric8.kubernetes.client.http.WebSocket;
 import io.fabric8.kubernetes.client.http.WebSocketResponse;
-import io.jflannel.subnet.CipherOrder;
 import io.jflannel.subnet.http.IdleConnections.Connection;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,9 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -42,7 +39,7 @@ import javax.net.ssl.SSLSocket;
  * server's certificate is checked against the URI's host by the builder's TLS context (which
  * fabric8 made from the kubeconfig's CA, or trusting all for {@code insecure-skip-tls-verify});
  * {@code tlsServerName} is sent as SNI. Cipher suites are offered ChaCha20-Poly1305 first ({@link
- * CipherOrder}). HTTP/1.1 only: a request that runs beside another opens its own connection; an
+ * TlsSockets}). HTTP/1.1 only: a request that runs beside another opens its own connection; an
  * answer read to its end leaves its connection for the next request (30 s at most). Every
  * connection has TCP keepalive (30 s idle, 3 probes 5 s apart), so a watch whose server vanished
  * without a word ends within about 45 s and fabric8 reconnects it (the JDK client turns none on).
@@ -135,26 +132,23 @@ public final class SocketHttpClient
         throw new IOException("no TLS context: " + e.getMessage(), e);
       }
     }
-    SSLSocket tls =
-        (SSLSocket) context.getSocketFactory().createSocket(socket, host, endpoint.getPort(), true);
-    SSLParameters parameters = tls.getSSLParameters();
-    parameters.setEndpointIdentificationAlgorithm("HTTPS");
     TlsVersion[] versions = builder.getTlsVersions();
+    String[] protocols = null;
     if (versions != null && versions.length > 0) {
-      String[] protocols = new String[versions.length];
+      protocols = new String[versions.length];
       for (int i = 0; i < versions.length; i++) {
         protocols[i] = versions[i].javaName();
       }
-      parameters.setProtocols(protocols);
     }
-    parameters.setCipherSuites(CipherOrder.chachaFirst(tls.getEnabledCipherSuites()));
-    String serverName = builder.getTlsServerName();
-    if (serverName != null && !serverName.isEmpty()) {
-      parameters.setServerNames(List.of(new SNIHostName(serverName)));
-    }
-    tls.setSSLParameters(parameters);
-    tls.setSoTimeout(millis);
-    tls.startHandshake();
+    SSLSocket tls =
+        TlsSockets.handshake(
+            socket,
+            context,
+            host,
+            endpoint.getPort(),
+            protocols,
+            builder.getTlsServerName(),
+            millis);
     tls.setSoTimeout(0);
     return tls;
   }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +121,7 @@ final class NodeProtoReader {
 
   private static boolean hasMagic(byte[] head) {
     return head.length >= MAGIC.length
-        && java.util.Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
+        && Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
   }
 
   private static NodeListReader.Page nodeList(Stream s, long end, Consumer<Node> each)
