@@ -37,7 +37,7 @@ COPY . .
 # already has.
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -ntp -DskipTests -Djflannel.cds.skip=true package -pl daemon -am
-# The Java runtime: only the modules flanneld loads (its class list, lib/flanneld.classlist, mapped
+# The Java runtime: only the modules flanneld loads (its class lists, lib/flanneld-*.classlist, mapped
 # to modules) plus what it reaches rarely: java.management and jdk.management (HeapGrowth, for a
 # batch of 10,000 leases or more). java.net.http is kube mode's HTTP client behind a proxy
 # (fabric8's JDK client; without a proxy flanneld's own, on sockets); jdk.crypto.ec is TLS to the
@@ -83,12 +83,15 @@ COPY --from=build /opt/java /opt/java
 ENV JAVA_HOME=/opt/java PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 COPY --from=build /src/daemon/target/flanneld /opt/flanneld
 
-# Class-data sharing: the archive must be dumped by the JVM that runs it, at the path it runs from,
-# so it is made here, from the class list the distribution carries (lib/flanneld.classlist). The
-# launcher maps lib/flanneld.jsa when present: start-up about twice as fast (BENCHMARKS.md).
-RUN java -Xshare:dump -XX:SharedClassListFile=/opt/flanneld/lib/flanneld.classlist \
-      -XX:SharedArchiveFile=/opt/flanneld/lib/flanneld.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
-      -cp '/opt/flanneld/lib/*' \
+# Class-data sharing: an archive must be dumped by the JVM that runs it, at the path it runs from,
+# so they are made here, one per mode, from the class lists the distribution carries
+# (lib/flanneld-{etcd,kube}.classlist). The launcher maps lib/flanneld-<mode>.jsa when present:
+# start-up about twice as fast (BENCHMARKS.md).
+RUN for mode in etcd kube; do \
+      java -Xshare:dump -XX:SharedClassListFile=/opt/flanneld/lib/flanneld-$mode.classlist \
+        -XX:SharedArchiveFile=/opt/flanneld/lib/flanneld-$mode.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
+        -cp '/opt/flanneld/lib/*' || exit 1; \
+    done \
  && /opt/flanneld/bin/flanneld --version
 
 # Upstream's path, which kube-flannel.yml runs: /opt/bin/flanneld. A wrapper that execs the launcher

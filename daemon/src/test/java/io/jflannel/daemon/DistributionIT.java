@@ -116,20 +116,41 @@ class DistributionIT {
   }
 
   @Test
-  void mapsTheClassDataSharingArchiveBuiltWithItUnlessTurnedOff() throws Exception {
-    assertThat(DIST.resolve("lib/flanneld.jsa"))
-        .as("dumped by `mvn package` from lib/flanneld.classlist")
-        .isReadable();
-    assertThat(DIST.resolve("lib/flanneld.classlist")).isReadable();
+  void mapsTheClassDataSharingArchiveOfItsModeUnlessTurnedOff() throws Exception {
+    for (String mode : List.of("etcd", "kube")) {
+      assertThat(DIST.resolve("lib/flanneld-" + mode + ".jsa"))
+          .as("dumped by `mvn package` from lib/flanneld-" + mode + ".classlist")
+          .isReadable();
+      assertThat(DIST.resolve("lib/flanneld-" + mode + ".classlist")).isReadable();
+    }
     Path log = tmp.resolve("classes.log");
-    String logFlag = " -Xlog:class+load=info:file=" + log;
-    Map<String, String> env = Map.of("JAVA_OPTS", imageEnv().get("JAVA_OPTS") + logFlag);
+    Path cdsLog = tmp.resolve("cds.log");
+    String logFlags = " -Xlog:class+load=info:file=" + log + " -Xlog:cds=info:file=" + cdsLog;
+    Map<String, String> env = Map.of("JAVA_OPTS", imageEnv().get("JAVA_OPTS") + logFlags);
     Run on = run(DIST.resolve("bin/flanneld"), env, "--help");
     assertThat(on.exitCode()).as(on.err()).isZero();
     assertThat(on.err()).isEmpty();
     assertThat(Files.readAllLines(log))
         .as("our own classes come from the archive")
         .anyMatch(l -> l.contains("io.jflannel.daemon.Main source: shared objects file"));
+    assertThat(Files.readString(cdsLog))
+        .as("etcd mode (the default) maps the etcd archive")
+        .contains("Opened archive " + DIST.resolve("lib/flanneld-etcd.jsa").toRealPath() + ".");
+
+    for (String kubeFlag : List.of("--kube-subnet-mgr", "-kube-subnet-mgr=true")) {
+      Run kube = run(DIST.resolve("bin/flanneld"), env, kubeFlag, "--help");
+      assertThat(kube.exitCode()).as(kube.err()).isZero();
+      assertThat(Files.readString(cdsLog))
+          .as("%s maps the kube archive", kubeFlag)
+          .contains("Opened archive " + DIST.resolve("lib/flanneld-kube.jsa").toRealPath() + ".");
+    }
+    Map<String, String> kubeEnv = new java.util.HashMap<>(env);
+    kubeEnv.put("FLANNELD_KUBE_SUBNET_MGR", "true");
+    Run fromEnv = run(DIST.resolve("bin/flanneld"), kubeEnv, "--help");
+    assertThat(fromEnv.exitCode()).as(fromEnv.err()).isZero();
+    assertThat(Files.readString(cdsLog))
+        .as("FLANNELD_KUBE_SUBNET_MGR=true maps the kube archive")
+        .contains("Opened archive " + DIST.resolve("lib/flanneld-kube.jsa").toRealPath() + ".");
 
     Files.delete(log);
     Map<String, String> off = new java.util.HashMap<>(env);
@@ -173,7 +194,7 @@ class DistributionIT {
     copyTree(DIST, dist);
     byte[] garbage = new byte[4096];
     new java.util.Random(6).nextBytes(garbage);
-    Files.write(dist.resolve("lib/flanneld.jsa"), garbage);
+    Files.write(dist.resolve("lib/flanneld-etcd.jsa"), garbage);
     Run r = run(dist.resolve("bin/flanneld"), imageEnv(), "--version");
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out().lines().reduce((a, b) -> b).orElse(""))
@@ -190,7 +211,7 @@ class DistributionIT {
             "FLANNELD_CDS",
             "off"); // a dynamic archive on top of the JDK's own
     assertThat(run(other.resolve("bin/flanneld"), train, "--version").exitCode()).isZero();
-    Files.copy(trained, dist.resolve("lib/flanneld.jsa"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(trained, dist.resolve("lib/flanneld-etcd.jsa"), StandardCopyOption.REPLACE_EXISTING);
     r = run(dist.resolve("bin/flanneld"), imageEnv(), "--version");
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("0.");

@@ -260,8 +260,9 @@ class ImageIT {
         Long.parseLong(
             Sh.run("podman", "inspect", "--format", "{{.State.Pid}}", containerName).strip());
     s.assertThat(readProc(pid, "maps"))
-        .as("the JVM maps the image's class-data sharing archive (dumped by the jlink runtime)")
-        .contains("/opt/flanneld/lib/flanneld.jsa");
+        .as(
+            "the JVM maps the image's kube-mode class-data sharing archive (dumped by the jlink runtime)")
+        .contains("/opt/flanneld/lib/flanneld-kube.jsa");
     s.assertAll();
 
     Map<String, String> status = procStatus(pid);
