@@ -85,13 +85,9 @@ COPY --from=build /src/daemon/target/flanneld /opt/flanneld
 
 # Class-data sharing: an archive must be dumped by the JVM that runs it, at the path it runs from,
 # so they are made here, one per mode, from the class lists the distribution carries
-# (lib/flanneld-{etcd,kube}.classlist). The launcher maps lib/flanneld-<mode>.jsa when present:
-# start-up about twice as fast (BENCHMARKS.md).
-RUN for mode in etcd kube; do \
-      java -Xshare:dump -XX:SharedClassListFile=/opt/flanneld/lib/flanneld-$mode.classlist \
-        -XX:SharedArchiveFile=/opt/flanneld/lib/flanneld-$mode.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
-        -cp '/opt/flanneld/lib/*' || exit 1; \
-    done \
+# (lib/flanneld-{etcd,kube}.classlist, by its bin/flanneld-dump-cds). The launcher maps
+# lib/flanneld-<mode>.jsa when present: start-up about twice as fast (BENCHMARKS.md).
+RUN /opt/flanneld/bin/flanneld-dump-cds \
  && /opt/flanneld/bin/flanneld --version
 
 # Upstream's path, which kube-flannel.yml runs: /opt/bin/flanneld. A wrapper that execs the launcher

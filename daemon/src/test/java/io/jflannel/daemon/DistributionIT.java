@@ -133,16 +133,20 @@ class DistributionIT {
     assertThat(Files.readAllLines(log))
         .as("our own classes come from the archive")
         .anyMatch(l -> l.contains("io.jflannel.daemon.Main source: shared objects file"));
+    String etcdArchive =
+        "Opened archive " + DIST.resolve("lib/flanneld-etcd.jsa").toRealPath() + ".";
+    String kubeArchive =
+        "Opened archive " + DIST.resolve("lib/flanneld-kube.jsa").toRealPath() + ".";
     assertThat(Files.readString(cdsLog))
         .as("etcd mode (the default) maps the etcd archive")
-        .contains("Opened archive " + DIST.resolve("lib/flanneld-etcd.jsa").toRealPath() + ".");
+        .contains(etcdArchive);
 
     for (String kubeFlag : List.of("--kube-subnet-mgr", "-kube-subnet-mgr=true")) {
       Run kube = run(DIST.resolve("bin/flanneld"), env, kubeFlag, "--help");
       assertThat(kube.exitCode()).as(kube.err()).isZero();
       assertThat(Files.readString(cdsLog))
           .as("%s maps the kube archive", kubeFlag)
-          .contains("Opened archive " + DIST.resolve("lib/flanneld-kube.jsa").toRealPath() + ".");
+          .contains(kubeArchive);
     }
     Map<String, String> kubeEnv = new java.util.HashMap<>(env);
     kubeEnv.put("FLANNELD_KUBE_SUBNET_MGR", "true");
@@ -150,7 +154,7 @@ class DistributionIT {
     assertThat(fromEnv.exitCode()).as(fromEnv.err()).isZero();
     assertThat(Files.readString(cdsLog))
         .as("FLANNELD_KUBE_SUBNET_MGR=true maps the kube archive")
-        .contains("Opened archive " + DIST.resolve("lib/flanneld-kube.jsa").toRealPath() + ".");
+        .contains(kubeArchive);
 
     Files.delete(log);
     Map<String, String> off = new java.util.HashMap<>(env);
